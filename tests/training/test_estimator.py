@@ -1,0 +1,115 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from training.errors import ConfigError
+from training.estimator import ThemeTagger
+from training.samples import Sample
+
+LOGISTICS = [
+    "Rescheduled to Thursday at 3pm, same room.",
+    "Session cancelled, mentee unwell.",
+    "no show today. sent a calendar invite for next week",
+]
+
+
+def test_predict_methods_refuse_an_unfitted_tagger() -> None:
+    with pytest.raises(NotFittedError):
+        ThemeTagger().predict(["anything"])
+
+
+def test_init_only_stores_parameters_so_clone_works() -> None:
+    tagger = ThemeTagger(C=2.0, features=("words",))
+    assert clone(tagger).get_params() == tagger.get_params()
+
+
+def test_invalid_parameters_are_reported_at_fit() -> None:
+    with pytest.raises(ConfigError, match="features must be a non-empty subset"):
+        ThemeTagger(features=("emoji",)).fit(["a"], [["skills"]])
+    with pytest.raises(ConfigError, match="no signals were given"):
+        ThemeTagger(features=("words", "signals")).fit(["a"], [["skills"]])
+
+
+def test_scores_and_thresholds_cover_every_theme(fitted_tagger: ThemeTagger) -> None:
+    scores = fitted_tagger.predict_proba(["She rehearsed the pitch twice.", ""])
+    assert scores.shape == (2, len(fitted_tagger.classes_))
+    assert np.all((scores >= 0) & (scores <= 1))
+    low, high = fitted_tagger.threshold_bounds
+    assert np.all((fitted_tagger.thresholds_ >= low) & (fitted_tagger.thresholds_ <= high))
+    assert sorted(fitted_tagger.classes_) == [
+        "career",
+        "confidence",
+        "learning",
+        "networking",
+        "resilience",
+        "skills",
+    ]
+
+
+def test_logistics_notes_get_no_theme(fitted_tagger: ThemeTagger) -> None:
+    assert fitted_tagger.tag(LOGISTICS) == [[], [], []]
+
+
+def test_clear_notes_get_their_themes(fitted_tagger: ThemeTagger) -> None:
+    results = fitted_tagger.tag(
+        [
+            "She has applied for the senior analyst promotion and we went through her CV "
+            "line by line.",
+            "He went to his first industry meetup and introduced himself to three people; "
+            "one offered to connect him on LinkedIn.",
+        ]
+    )
+    assert "career" in {m.theme for m in results[0]}
+    assert "networking" in {m.theme for m in results[1]}
+
+
+def test_evidence_offsets_slice_the_original_text(fitted_tagger: ThemeTagger) -> None:
+    texts = [
+        "Rough week.  She was turned down for the team lead job and felt crushed.\n"
+        "- we talked through how to bounce back\n- she will ask for feedback from the panel",
+        "I still doubt myself in meetings. My mentor says my analysis is strong and I should "
+        "speak up more.",
+    ]
+    for text, matches in zip(texts, fitted_tagger.tag(texts), strict=True):
+        assert matches, text
+        for match in matches:
+            assert 1 <= len(match.evidence) <= fitted_tagger.max_evidence
+            assert list(match.evidence) == sorted(match.evidence, key=lambda e: -e.score)
+            for evidence in match.evidence:
+                assert text[evidence.start : evidence.end] == evidence.text
+                assert 0 <= evidence.score <= 1
+
+
+def test_themes_come_best_first(fitted_tagger: ThemeTagger) -> None:
+    (matches,) = fitted_tagger.tag(
+        [
+            "Nervous before the panel interview for the promotion, so we rehearsed answers and "
+            "she signed up for a leadership course."
+        ]
+    )
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_same_data_and_seed_give_the_same_model(small_samples: list[Sample]) -> None:
+    texts = [s.text for s in small_samples[:300]]
+    labels = [s.labels for s in small_samples[:300]]
+    first = ThemeTagger(threshold_folds=3, random_state=3).fit(texts, labels)
+    second = ThemeTagger(threshold_folds=3, random_state=3).fit(texts, labels)
+    assert np.array_equal(first.coef_, second.coef_)
+    assert np.array_equal(first.thresholds_, second.thresholds_)
+
+
+def test_pickled_tagger_predicts_the_same(fitted_tagger: ThemeTagger) -> None:
+    restored = pickle.loads(pickle.dumps(fitted_tagger))
+    texts = ["We practised negotiating her salary offer.", "Cancelled."]
+    assert restored.tag(texts) == fitted_tagger.tag(texts)
+
+
+def test_a_theme_without_negatives_in_the_data_still_fits() -> None:
+    texts = ["practised SQL joins", "practised code review", "practised a pitch", "practised Excel"]
+    tagger = ThemeTagger(threshold_folds=2, min_df=1).fit(texts, [["skills"]] * 4)
+    assert tagger.predict(["practised writing"]).shape == (1, 1)

@@ -1,0 +1,46 @@
+import numpy as np
+
+from training.features import SignalLexicon, SubwordTable, Vocabulary, word_ngram_keys
+from training.nlp import tokenize
+
+
+def test_bigrams_never_cross_a_sentence_boundary() -> None:
+    batch = tokenize(["not nervous. confident now"])
+    sentences, keys = word_ngram_keys(batch, 2)
+    # 4 unigrams + 1 bigram per sentence; "nervous confident" is not a bigram.
+    assert keys.shape[0] == 6
+    assert sorted(np.bincount(sentences).tolist()) == [3, 3]
+
+
+def test_vocabulary_keeps_keys_seen_in_enough_notes() -> None:
+    keys = np.array([5, 5, 7, 9, 9], dtype=np.uint64)
+    docs = np.array([0, 0, 1, 1, 2])
+    vocabulary = Vocabulary.from_occurrences(keys, docs, min_df=2)
+    assert vocabulary.keys.tolist() == [9]
+    known, columns = vocabulary.lookup(np.array([9, 5, 11], dtype=np.uint64))
+    assert known.tolist() == [True, False, False]
+    assert columns.tolist() == [0]
+
+
+def test_subword_counts_match_occurrences() -> None:
+    batch = tokenize(["confidnce grew", "confidence grew again"])
+    table = SubwordTable(min_n=3, max_n=4)
+    sentences, keys = table.occurrences(batch)
+    vocabulary = Vocabulary(keys)
+    counts = table.counts(batch, vocabulary)
+    assert counts.shape == (2, len(vocabulary))
+    assert counts.sum() == keys.shape[0]
+    assert np.bincount(sentences).tolist() == counts.sum(axis=1).A1.astype(int).tolist()
+    # The typo shares most character n-grams with the word it misspells.
+    typo, word = counts[0].toarray()[0] > 0, counts[1].toarray()[0] > 0
+    assert (typo & word).sum() > 0.5 * typo.sum()
+
+
+def test_signal_lexicon_counts_phrases_per_theme() -> None:
+    lexicon = SignalLexicon(
+        {"networking": ["networking event", "linkedin"], "confidence": ["nervous"]}
+    )
+    batch = tokenize(["Went to a networking event. Updated LinkedIn.", "Felt nervous, so nervous."])
+    counts = lexicon.counts(batch).toarray()
+    assert lexicon.themes == ["confidence", "networking"]
+    assert counts.tolist() == [[0, 1], [0, 1], [2, 0]]

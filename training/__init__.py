@@ -1,0 +1,1 @@
+"""Samples, spaCy preprocessing, the theme tagger, evaluation and the model registry."""

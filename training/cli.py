@@ -1,0 +1,305 @@
+"""The ``mentor-themes`` command line: train, select, evaluate and tag."""
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from training.config import DEFAULT_CONFIG_PATH, load_config
+from training.errors import TrainingError
+from training.metrics import Report, evaluate, indicator
+from training.registry import load_model, read_active
+from training.results import ThemeMatch
+from training.samples import load_samples
+from training.selection import select_design
+from training.themes import DEFAULT_THEMES_PATH, load_themes
+from training.train import train_model
+
+DEFAULT_SAMPLES = Path("data/samples/notes.jsonl")
+TAG_BATCH = 1000
+
+app = typer.Typer(
+    help="Tag mentoring session notes with growth themes; train and evaluate the tagger.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+ModelsDir = Annotated[Path, typer.Option("--models-dir", help="The model registry folder.")]
+
+
+@contextmanager
+def _progress(total: int, description: str) -> Iterator[Any]:
+    """A progress bar on a terminal; silent when output is piped."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(done: int, _total: int | None = None, what: str = description) -> None:
+            progress.update(task, completed=done, description=what)
+
+        yield advance
+
+
+def _fail(error: Exception) -> None:
+    errors.print(f"[red]error:[/red] {error}")
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def train(
+    samples: Annotated[
+        list[Path] | None, typer.Option("--samples", help="Samples file(s), .jsonl or .csv.")
+    ] = None,
+    config: Annotated[Path, typer.Option(help="Training config (TOML).")] = DEFAULT_CONFIG_PATH,
+    themes: Annotated[Path, typer.Option(help="Codebook (themes.json).")] = DEFAULT_THEMES_PATH,
+    out: Annotated[Path, typer.Option("--out", help="The model registry folder.")] = Path("models"),
+    unless_active: Annotated[
+        bool, typer.Option(help="Do nothing when the registry already has an active model.")
+    ] = False,
+) -> None:
+    """Cross-validate, fit on all samples and register a new model version."""
+    if unless_active and read_active(out) is not None:
+        console.print(f"active model {read_active(out)} already in {out}; not training")
+        return
+    try:
+        training_config = load_config(config)
+        codebook = load_themes(themes)
+        with _progress(1, "training") as advance:
+            run = train_model(
+                samples or [DEFAULT_SAMPLES],
+                config=training_config,
+                themes=codebook,
+                models_dir=out,
+                progress=advance,
+            )
+    except TrainingError as error:
+        _fail(error)
+        return
+    metrics = run.card["metrics"]
+    table = Table(title=f"model {run.version} ({run.card['data']['n']} notes)")
+    table.add_column("theme")
+    table.add_column("threshold", justify="right")
+    for scheme in metrics:
+        table.add_column(f"F1 {scheme}", justify="right")
+    for label, threshold in run.card["thresholds"].items():
+        row = [f"{metrics[s]['pooled']['per_theme'][label]['f1']:.3f}" for s in metrics]
+        table.add_row(label, f"{threshold:.2f}", *row)
+    table.add_row("macro F1", "", *[f"{metrics[s]['pooled']['macro_f1']:.3f}" for s in metrics])
+    table.add_row("micro F1", "", *[f"{metrics[s]['pooled']['micro_f1']:.3f}" for s in metrics])
+    console.print(table)
+    console.print(f"written to {run.folder}; active model: {read_active(out)}")
+
+
+@app.command()
+def select(
+    samples: Annotated[
+        list[Path] | None, typer.Option("--samples", help="Samples file(s), .jsonl or .csv.")
+    ] = None,
+    config: Annotated[Path, typer.Option(help="Training config (TOML).")] = DEFAULT_CONFIG_PATH,
+    themes: Annotated[Path, typer.Option(help="Codebook (themes.json).")] = DEFAULT_THEMES_PATH,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the comparison here.")
+    ] = None,
+) -> None:
+    """Cross-validate every candidate design of the config; the best grouped score wins."""
+    try:
+        training_config = load_config(config)
+        codebook = load_themes(themes)
+        paths = samples or [DEFAULT_SAMPLES]
+        notes = load_samples(paths, label_set={theme.id for theme in codebook})
+        with _progress(1, "comparing designs") as advance:
+            comparison = select_design(
+                notes, config=training_config, themes=codebook, progress=advance
+            )
+    except TrainingError as error:
+        _fail(error)
+        return
+    table = Table(title="candidate designs (pooled out-of-fold scores)")
+    for column in (
+        "design",
+        "grouped macro F1",
+        "grouped min theme F1",
+        "stratified macro F1",
+        "no-theme acc.",
+        "fit seconds",
+    ):
+        table.add_column(column, justify="left" if column == "design" else "right")
+    for name, result in comparison["candidates"].items():
+        table.add_row(
+            ("* " if name == comparison["best"] else "  ") + name,
+            f"{result['grouped_macro_f1']:.3f}",
+            f"{result['grouped_min_theme_f1']:.3f}",
+            f"{result['stratified_macro_f1']:.3f}",
+            f"{result['grouped_no_theme_accuracy']:.3f}",
+            f"{result['seconds']:.1f}",
+        )
+    console.print(table)
+    console.print(f"best by grouped macro-F1: {comparison['best']}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(comparison, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command("evaluate")
+def evaluate_command(
+    data: Annotated[list[Path], typer.Option("--data", help="Labelled notes to score on.")],
+    model: Annotated[
+        str | None, typer.Option("--model", help="Version id or folder; default: the active one.")
+    ] = None,
+    models_dir: ModelsDir = Path("models"),
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
+) -> None:
+    """Score a model on labelled notes: per theme, macro/micro F1, no-theme accuracy."""
+    try:
+        loaded = load_model(models_dir, model)
+        labels = [str(label) for label in loaded.tagger.classes_]
+        notes = load_samples(data, label_set=set(labels))
+    except TrainingError as error:
+        _fail(error)
+        return
+    predicted = loaded.tagger.predict([note.text for note in notes])
+    report = evaluate(indicator([note.labels for note in notes], labels), predicted, labels)
+    _print_report(report, title=f"model {loaded.version} on {', '.join(map(str, data))}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def _print_report(report: Report, *, title: str) -> None:
+    table = Table(title=title)
+    for column in ("theme", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "theme" else "right")
+    for label, scores in report["per_theme"].items():
+        table.add_row(
+            label,
+            f"{scores['precision']:.3f}",
+            f"{scores['recall']:.3f}",
+            f"{scores['f1']:.3f}",
+            str(scores["support"]),
+        )
+    console.print(table)
+    console.print(
+        f"notes: {report['n']}  macro F1: {report['macro_f1']:.3f}  "
+        f"micro F1: {report['micro_f1']:.3f}"
+    )
+    if report["no_theme_accuracy"] is not None:
+        console.print(
+            f"no-theme notes left untagged: {report['no_theme_accuracy']:.3f} "
+            f"of {report['no_theme_support']}"
+        )
+    pairs = sorted(
+        (
+            (count, missed, instead)
+            for missed, row in report["confusions"].items()
+            for instead, count in row.items()
+        ),
+        reverse=True,
+    )
+    if pairs:
+        console.print(
+            "most confused (theme missed <- theme predicted instead): "
+            + ", ".join(f"{missed} <- {instead} ({count})" for count, missed, instead in pairs[:6])
+        )
+
+
+@app.command()
+def tag(
+    text: Annotated[str | None, typer.Argument(help="A note to tag.")] = None,
+    input_file: Annotated[
+        Path | None, typer.Option("--input", help="JSON Lines with a 'text' field per line.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write JSON Lines here instead of printing.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Version id or folder; default: the active one.")
+    ] = None,
+    models_dir: ModelsDir = Path("models"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Tag one note, or every note of a JSON Lines file, with themes and evidence."""
+    if (text is None) == (input_file is None):
+        _fail(ValueError("give either a TEXT argument or --input FILE.jsonl"))
+    try:
+        loaded = load_model(models_dir, model)
+        records = [{"text": text}] if text is not None else _read_notes(input_file)  # type: ignore[arg-type]
+    except (TrainingError, ValueError) as error:
+        _fail(error)
+        return
+    results: list[list[ThemeMatch]] = []
+    with _progress(len(records), "tagging") as advance:
+        for start in range(0, len(records), TAG_BATCH):
+            chunk = records[start : start + TAG_BATCH]
+            results.extend(loaded.tagger.tag([record["text"] for record in chunk]))
+            advance(start + len(chunk))
+    tagged = [
+        {**record, "themes": [_match_dict(m) for m in matches], "model_version": loaded.version}
+        for record, matches in zip(records, results, strict=True)
+    ]
+    if output is not None:
+        with output.open("w", encoding="utf-8") as handle:
+            for item in tagged:
+                handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        console.print(f"tagged {len(tagged)} notes -> {output}")
+    elif as_json:
+        sys.stdout.write(
+            json.dumps(tagged if text is None else tagged[0], ensure_ascii=False, indent=2) + "\n"
+        )
+    else:
+        for item, matches in zip(tagged, results, strict=True):
+            _print_tagged(str(item.get("id", "")), str(item["text"]), matches)
+
+
+def _read_notes(path: Path) -> list[dict[str, Any]]:
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: bad JSON: {exc.msg}") from exc
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError(f"{path}:{number}: each line needs a string field 'text'")
+            records.append(record)
+    return records
+
+
+def _match_dict(match: ThemeMatch) -> dict[str, Any]:
+    return {
+        "theme": match.theme,
+        "score": match.score,
+        "evidence": [
+            {"text": e.text, "start": e.start, "end": e.end, "score": e.score}
+            for e in match.evidence
+        ],
+    }
+
+
+def _print_tagged(note_id: str, text: str, matches: Sequence[ThemeMatch]) -> None:
+    heading = f"[bold]{note_id}[/bold] " if note_id else ""
+    preview = text if len(text) <= 100 else text[:97] + "..."
+    console.print(f"{heading}{preview!r}")
+    if not matches:
+        console.print("  (no theme)")
+    for match in matches:
+        console.print(f"  [bold]{match.theme:<11}[/bold] {match.score:.2f}")
+        for evidence in match.evidence:
+            console.print(
+                f"      {evidence.score:.2f} [{evidence.start}:{evidence.end}] {evidence.text!r}"
+            )

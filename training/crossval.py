@@ -1,0 +1,106 @@
+"""Honest generalisation estimates: multi-label stratified k-fold, and k-fold grouped by
+source (every note is predicted by a model that never saw a note of its source).
+
+Every fold clones the estimator and fits it on the training part only, so vocabularies,
+IDF weights and thresholds never see the held-out notes.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypedDict
+
+import numpy as np
+from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
+
+from training.estimator import ThemeTagger
+from training.metrics import Report, evaluate, indicator
+from training.samples import Sample
+
+Scheme = Literal["stratified", "grouped"]
+
+
+class CVResult(TypedDict):
+    scheme: str
+    folds: int
+    pooled: Report
+    fold_macro_f1_mean: float
+    fold_macro_f1_std: float
+    per_source_macro_f1: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Fold:
+    name: str
+    train: np.ndarray
+    test: np.ndarray
+
+
+def make_folds(
+    samples: Sequence[Sample], labels: Sequence[str], *, scheme: Scheme, n_splits: int, seed: int
+) -> list[Fold]:
+    """Stratified: folds balanced on every theme. Grouped: folds of whole sources (one
+    source per fold when there are no more sources than ``n_splits``)."""
+    truth = indicator([s.labels for s in samples], labels)
+    placeholder = np.zeros(len(samples))
+    if scheme == "stratified":
+        splitter = MultilabelStratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        return [
+            Fold(f"fold {i + 1}", train, test)
+            for i, (train, test) in enumerate(splitter.split(placeholder, truth))
+        ]
+    sources = [s.source for s in samples]
+    n_groups = min(n_splits, len(set(sources)))
+    return [
+        Fold("+".join(sorted({sources[i] for i in test})), train, test)
+        for train, test in GroupKFold(n_splits=n_groups).split(placeholder, truth, groups=sources)
+    ]
+
+
+def cross_validate(
+    estimator: ThemeTagger,
+    samples: Sequence[Sample],
+    *,
+    scheme: Scheme,
+    n_splits: int,
+    seed: int,
+    on_fold: Callable[[str], None] | None = None,
+) -> CVResult:
+    """Out-of-fold predictions for every sample, scored pooled and per fold."""
+    labels = sorted({label for sample in samples for label in sample.labels})
+    truth = indicator([s.labels for s in samples], labels)
+    predicted = np.zeros_like(truth)
+    fold_scores: dict[str, float] = {}
+    sources = np.array([s.source for s in samples])
+    for fold in make_folds(samples, labels, scheme=scheme, n_splits=n_splits, seed=seed):
+        train = [samples[i] for i in fold.train]
+        model = clone(estimator).fit(
+            [s.text for s in train], [s.labels for s in train], groups=[s.source for s in train]
+        )
+        fold_prediction = indicator(
+            _label_lists(model, [samples[i].text for i in fold.test]), labels
+        )
+        predicted[fold.test] = fold_prediction
+        fold_scores[fold.name] = evaluate(truth[fold.test], fold_prediction, labels)["macro_f1"]
+        if on_fold is not None:
+            on_fold(fold.name)
+    scores = np.array(list(fold_scores.values()))
+    return CVResult(
+        scheme=scheme,
+        folds=len(fold_scores),
+        pooled=evaluate(truth, predicted, labels),
+        fold_macro_f1_mean=round(float(scores.mean()), 4),
+        fold_macro_f1_std=round(float(scores.std()), 4),
+        per_source_macro_f1={
+            source: evaluate(truth[sources == source], predicted[sources == source], labels)[
+                "macro_f1"
+            ]
+            for source in sorted(set(sources.tolist()))
+        },
+    )
+
+
+def _label_lists(model: ThemeTagger, texts: list[str]) -> list[list[str]]:
+    predicted = model.predict(texts)
+    return [[str(model.classes_[c]) for c in np.flatnonzero(row)] for row in predicted]

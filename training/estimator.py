@@ -1,0 +1,358 @@
+"""ThemeTagger: a scikit-learn multi-label estimator over spaCy tokens, with evidence."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.preprocessing import MultiLabelBinarizer, normalize
+from sklearn.utils.validation import check_is_fitted
+
+from training.errors import ConfigError
+from training.features import (
+    SignalLexicon,
+    SubwordTable,
+    Vocabulary,
+    count_matrix,
+    sentence_to_doc,
+    word_ngram_keys,
+)
+from training.nlp import TokenBatch, tokenize
+from training.results import Evidence, ThemeMatch
+from training.thresholds import best_thresholds
+
+FEATURE_BLOCKS = ("words", "subwords", "signals")
+
+
+class ThemeTagger(BaseEstimator):  # type: ignore[misc]
+    """Multi-label theme classifier: TF-IDF blocks + one logistic regression per theme.
+
+    Parameters
+    ----------
+    features
+        Feature blocks to use, from ``words`` (word n-grams), ``subwords`` (character
+        n-grams inside words) and ``signals`` (codebook signal phrases per theme).
+    word_max_n
+        Longest word n-gram.
+    subword_min_n, subword_max_n
+        Character n-gram lengths, counted with word-boundary marks.
+    min_df
+        A word or character n-gram must occur in this many training notes to be a feature.
+    subword_weight, signal_weight
+        Scale of those blocks against the word block.
+    signals
+        Theme id -> signal phrases; required with the ``signals`` block.
+    C
+        Inverse regularisation strength of each logistic regression.
+    class_weight
+        ``"balanced"`` or ``None``, passed to each logistic regression.
+    threshold_folds
+        Folds of the inner cross-validation whose out-of-fold scores set the thresholds;
+        grouped by ``groups`` (the note's source) when ``fit`` receives them.
+    threshold_bounds
+        Thresholds are kept within these bounds.
+    max_evidence
+        Most sentences returned as evidence for one theme.
+    random_state
+        Seed for the fold shuffling and the solver.
+    n_jobs
+        Threads fitting the per-theme regressions (liblinear releases the GIL).
+    """
+
+    def __init__(
+        self,
+        *,
+        features: Sequence[str] = ("words", "subwords"),
+        word_max_n: int = 2,
+        subword_min_n: int = 3,
+        subword_max_n: int = 5,
+        min_df: int = 2,
+        subword_weight: float = 1.0,
+        signal_weight: float = 1.0,
+        signals: Mapping[str, Sequence[str]] | None = None,
+        C: float = 4.0,
+        class_weight: str | None = "balanced",
+        threshold_folds: int = 5,
+        threshold_bounds: tuple[float, float] = (0.1, 0.9),
+        max_evidence: int = 3,
+        random_state: int = 0,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.features = features
+        self.word_max_n = word_max_n
+        self.subword_min_n = subword_min_n
+        self.subword_max_n = subword_max_n
+        self.min_df = min_df
+        self.subword_weight = subword_weight
+        self.signal_weight = signal_weight
+        self.signals = signals
+        self.C = C
+        self.class_weight = class_weight
+        self.threshold_folds = threshold_folds
+        self.threshold_bounds = threshold_bounds
+        self.max_evidence = max_evidence
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ fitting
+    def fit(
+        self,
+        X: Sequence[str],
+        y: Sequence[Sequence[str]],
+        groups: Sequence[str] | None = None,
+    ) -> "ThemeTagger":
+        """Learn vocabularies, weights and per-theme thresholds from labelled notes.
+
+        Parameters
+        ----------
+        X
+            Note texts.
+        y
+            The theme ids of each note (possibly empty).
+        groups
+            The source of each note; when given, thresholds are tuned on sources left out.
+        """
+        self._validate_params()
+        texts = list(X)
+        if len(texts) != len(y):
+            raise ConfigError(f"X has {len(texts)} notes but y has {len(y)} label lists")
+        binarizer = MultiLabelBinarizer()
+        truth = binarizer.fit_transform([list(labels) for labels in y])
+        self.classes_ = np.array(binarizer.classes_)
+        if self.classes_.shape[0] == 0:
+            raise ConfigError("y has no labels at all: nothing to learn")
+        batch = tokenize(texts)
+        self.subwords_ = SubwordTable(min_n=self.subword_min_n, max_n=self.subword_max_n)
+        self.lexicon_ = SignalLexicon(self.signals or {}) if "signals" in self.features else None
+        self.vocabularies_ = self._learn_vocabularies(batch)
+        doc_counts = self._doc_counts(batch)
+        self.thresholds_ = self._tune_thresholds(doc_counts, truth, groups)
+        self.idf_, self.coef_, self.intercept_ = self._fit_linear(doc_counts, truth)
+        return self
+
+    def _validate_params(self) -> None:
+        unknown = set(self.features) - set(FEATURE_BLOCKS)
+        if not self.features or unknown:
+            raise ConfigError(
+                f"features must be a non-empty subset of {FEATURE_BLOCKS}, got {self.features!r}"
+            )
+        if "signals" in self.features and not self.signals:
+            raise ConfigError("features include 'signals' but no signals were given")
+        low, high = self.threshold_bounds
+        if not 0 < low <= high < 1:
+            raise ConfigError(f"threshold_bounds must satisfy 0 < low <= high < 1, got {low, high}")
+
+    def _learn_vocabularies(self, batch: TokenBatch) -> dict[str, Vocabulary]:
+        vocabularies = {}
+        if "words" in self.features:
+            sentences, keys = word_ngram_keys(batch, self.word_max_n)
+            vocabularies["words"] = Vocabulary.from_occurrences(
+                keys, batch.sentence_doc[sentences], min_df=self.min_df
+            )
+        if "subwords" in self.features:
+            sentences, keys = self.subwords_.occurrences(batch)
+            vocabularies["subwords"] = Vocabulary.from_occurrences(
+                keys, batch.sentence_doc[sentences], min_df=self.min_df
+            )
+        return vocabularies
+
+    def _tune_thresholds(
+        self,
+        doc_counts: dict[str, sp.csr_matrix],
+        truth: np.ndarray,
+        groups: Sequence[str] | None,
+    ) -> np.ndarray:
+        out_of_fold = np.zeros(truth.shape, dtype=np.float64)
+        for train, held_out in self._inner_splits(truth, groups):
+            idf, coef, intercept = self._fit_linear(_rows(doc_counts, train), truth[train])
+            weighted = self._weigh(_rows(doc_counts, held_out), idf)
+            out_of_fold[held_out] = _sigmoid(weighted @ coef + intercept)
+        return best_thresholds(truth, out_of_fold, bounds=self.threshold_bounds)
+
+    def _inner_splits(
+        self, truth: np.ndarray, groups: Sequence[str] | None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        placeholder = np.zeros(truth.shape[0])
+        if groups is not None and len(set(groups)) >= self.threshold_folds:
+            splitter = GroupKFold(n_splits=self.threshold_folds)
+            return list(splitter.split(placeholder, truth, groups=list(groups)))
+        if truth.shape[1] < 2:  # multi-label stratification needs two or more themes
+            plain = KFold(
+                n_splits=self.threshold_folds, shuffle=True, random_state=self.random_state
+            )
+            return list(plain.split(placeholder))
+        stratified = MultilabelStratifiedKFold(
+            n_splits=self.threshold_folds, shuffle=True, random_state=self.random_state
+        )
+        return list(stratified.split(placeholder, truth))
+
+    def _fit_linear(
+        self, doc_counts: dict[str, sp.csr_matrix], truth: np.ndarray
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        n_docs = truth.shape[0]
+        idf = {
+            block: np.log(
+                (1 + n_docs) / (1 + np.bincount(counts.indices, minlength=counts.shape[1]))
+            )
+            + 1.0
+            for block, counts in doc_counts.items()
+            if block != "signals"
+        }
+        weighted = self._weigh(doc_counts, idf)
+        # Canonical (sorted, deduplicated) up front: scikit-learn would otherwise canonicalise
+        # the shared matrix in place from several threads at once.
+        weighted.sum_duplicates()
+        fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(self._fit_one)(weighted, truth[:, column]) for column in range(truth.shape[1])
+        )
+        coef = np.stack([weights for weights, _ in fitted], axis=1)
+        intercept = np.array([bias for _, bias in fitted])
+        return idf, coef, intercept
+
+    def _fit_one(self, weighted: sp.csr_matrix, target: np.ndarray) -> tuple[np.ndarray, float]:
+        """Weights and bias of one theme's logistic regression."""
+        if target.min() == target.max():  # a fold without one of the classes
+            prevalence = float(np.clip(target.mean(), 1e-3, 1 - 1e-3))
+            return np.zeros(weighted.shape[1]), float(np.log(prevalence / (1 - prevalence)))
+        # The dual formulation is the faster one when features outnumber notes.
+        model = LogisticRegression(
+            C=self.C,
+            class_weight=self.class_weight,
+            solver="liblinear",
+            dual=True,
+            max_iter=1000,
+            random_state=self.random_state,
+        ).fit(weighted, target)
+        return model.coef_[0], float(model.intercept_[0])
+
+    # ------------------------------------------------------------------ features
+    def _sentence_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
+        counts: dict[str, sp.csr_matrix] = {}
+        if "words" in self.features:
+            vocabulary = self.vocabularies_["words"]
+            sentences, keys = word_ngram_keys(batch, self.word_max_n)
+            known, columns = vocabulary.lookup(keys)
+            counts["words"] = count_matrix(
+                sentences[known], columns, batch.n_sentences, len(vocabulary)
+            )
+        if "subwords" in self.features:
+            counts["subwords"] = self.subwords_.counts(batch, self.vocabularies_["subwords"])
+        if self.lexicon_ is not None:
+            counts["signals"] = self.lexicon_.counts(batch)
+        return counts
+
+    def _doc_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
+        to_doc = sentence_to_doc(batch)
+        return {block: (to_doc @ c).tocsr() for block, c in self._sentence_counts(batch).items()}
+
+    def _weigh(self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]) -> sp.csr_matrix:
+        """Sublinear TF-IDF, L2-normalised per block, blocks scaled and side by side."""
+        weights = {"words": 1.0, "subwords": self.subword_weight, "signals": self.signal_weight}
+        blocks = []
+        for block in FEATURE_BLOCKS:
+            if block not in counts:
+                continue
+            matrix = counts[block].astype(np.float64, copy=True)
+            if block == "signals":
+                matrix.data = np.log1p(matrix.data)
+            else:
+                matrix.data = (1.0 + np.log(matrix.data)) * idf[block][matrix.indices]
+                matrix = normalize(matrix, copy=False)
+            blocks.append(matrix * weights[block])
+        return sp.hstack(blocks, format="csr")
+
+    # ------------------------------------------------------------------ prediction
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Score of every theme (columns in ``classes_`` order) for each note."""
+        check_is_fitted(self)
+        batch = tokenize(list(X))
+        return self._scores(self._doc_counts(batch))
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """0/1 theme indicator matrix, using the tuned per-theme thresholds."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(np.int64)
+
+    def tag(self, X: Sequence[str]) -> list[list[ThemeMatch]]:
+        """Themes of each note, best first, each with the sentences that support it."""
+        check_is_fitted(self)
+        texts = list(X)
+        batch = tokenize(texts)
+        sentence_counts = self._sentence_counts(batch)
+        to_doc = sentence_to_doc(batch)
+        doc_scores = self._scores({b: (to_doc @ c).tocsr() for b, c in sentence_counts.items()})
+        sentence_scores = self._scores(sentence_counts)
+        evidence = self._evidence(batch, texts, doc_scores, sentence_scores)
+        results: list[list[ThemeMatch]] = []
+        for doc, (row, chosen) in enumerate(
+            zip(doc_scores, doc_scores >= self.thresholds_, strict=True)
+        ):
+            matches = [
+                ThemeMatch(
+                    theme=str(self.classes_[column]),
+                    score=round(float(row[column]), 4),
+                    evidence=evidence.get((doc, int(column)), ()),
+                )
+                for column in np.flatnonzero(chosen)
+            ]
+            matches.sort(key=lambda match: -match.score)
+            results.append(matches)
+        return results
+
+    def _evidence(
+        self,
+        batch: TokenBatch,
+        texts: list[str],
+        doc_scores: np.ndarray,
+        sentence_scores: np.ndarray,
+    ) -> dict[tuple[int, int], tuple[Evidence, ...]]:
+        """For every predicted (note, theme): its best sentence, plus up to ``max_evidence``
+        sentences that pass the theme's threshold on their own, best first."""
+        first_sentence = np.searchsorted(batch.sentence_doc, np.arange(batch.n_docs))
+        predicted_for_sentence = (doc_scores >= self.thresholds_)[batch.sentence_doc]
+        evidence: dict[tuple[int, int], list[Evidence]] = {}
+        for column in range(sentence_scores.shape[1]):
+            scores = sentence_scores[:, column]
+            order = np.lexsort((-scores, batch.sentence_doc))
+            rank = np.empty_like(order)
+            rank[order] = np.arange(order.shape[0]) - first_sentence[batch.sentence_doc[order]]
+            keep = (
+                predicted_for_sentence[:, column]
+                & (rank < self.max_evidence)
+                & ((rank == 0) | (scores >= self.thresholds_[column]))
+            )
+            kept = order[keep[order]]
+            for doc, start, end, score in zip(
+                batch.sentence_doc[kept].tolist(),
+                batch.sentence_start[kept].tolist(),
+                batch.sentence_end[kept].tolist(),
+                scores[kept].tolist(),
+                strict=True,
+            ):
+                evidence.setdefault((doc, column), []).append(
+                    Evidence(
+                        text=texts[doc][start:end], start=start, end=end, score=round(score, 4)
+                    )
+                )
+        return {key: tuple(items) for key, items in evidence.items()}
+
+    def _scores(self, counts: dict[str, sp.csr_matrix]) -> np.ndarray:
+        return _sigmoid(self._weigh(counts, self.idf_) @ self.coef_ + self.intercept_)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _rows(counts: dict[str, sp.csr_matrix], index: np.ndarray) -> dict[str, sp.csr_matrix]:
+    return {block: matrix[index] for block, matrix in counts.items()}
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-values)))

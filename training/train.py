@@ -1,0 +1,157 @@
+"""One training run: validate samples, cross-validate both ways, fit, write a versioned model."""
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from training.config import ModelConfig, TrainingConfig
+from training.crossval import CVResult, cross_validate
+from training.estimator import ThemeTagger
+from training.registry import library_versions, new_version, save_model
+from training.samples import Sample, load_samples
+from training.themes import Theme
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    version: str
+    folder: Path
+    card: dict[str, Any]
+
+
+def make_tagger(model: ModelConfig, *, seed: int, themes: Sequence[Theme]) -> ThemeTagger:
+    """A ThemeTagger configured from ``[model]``; signal phrases come from the codebook."""
+    signals = (
+        {theme.id: list(theme.signals) for theme in themes} if "signals" in model.features else None
+    )
+    return ThemeTagger(
+        features=tuple(model.features),
+        word_max_n=model.word_max_n,
+        subword_min_n=model.subword_min_n,
+        subword_max_n=model.subword_max_n,
+        min_df=model.min_df,
+        subword_weight=model.subword_weight,
+        signal_weight=model.signal_weight,
+        signals=signals,
+        C=model.C,
+        class_weight=model.class_weight,
+        threshold_folds=model.threshold_folds,
+        threshold_bounds=model.threshold_bounds,
+        max_evidence=model.max_evidence,
+        random_state=seed,
+        n_jobs=model.n_jobs,
+    )
+
+
+def data_summary(paths: Sequence[Path], samples: Sequence[Sample]) -> dict[str, Any]:
+    """SHA-256 of the sample files (in order) and the counts a model card reports."""
+    digest = hashlib.sha256()
+    files = []
+    for path in paths:
+        content = Path(path).read_bytes()
+        digest.update(content)
+        files.append({"path": str(path), "sha256": hashlib.sha256(content).hexdigest()})
+    labels = Counter(label for sample in samples for label in sample.labels)
+    return {
+        "sha256": digest.hexdigest(),
+        "files": files,
+        "n": len(samples),
+        "per_theme": dict(sorted(labels.items())),
+        "no_theme": sum(1 for sample in samples if not sample.labels),
+        "per_source": dict(sorted(Counter(sample.source for sample in samples).items())),
+    }
+
+
+def evaluate_design(
+    tagger: ThemeTagger,
+    samples: Sequence[Sample],
+    config: TrainingConfig,
+    *,
+    on_fold: Callable[[str], None] | None = None,
+) -> dict[str, CVResult]:
+    """Both generalisation estimates; the grouped one needs at least two sources."""
+    results = {
+        "stratified": cross_validate(
+            tagger,
+            samples,
+            scheme="stratified",
+            n_splits=config.evaluation.stratified_folds,
+            seed=config.seed,
+            on_fold=on_fold,
+        )
+    }
+    if len({sample.source for sample in samples}) >= 2:
+        results["grouped_by_source"] = cross_validate(
+            tagger,
+            samples,
+            scheme="grouped",
+            n_splits=config.evaluation.grouped_folds,
+            seed=config.seed,
+            on_fold=on_fold,
+        )
+    return results
+
+
+def count_steps(samples: Sequence[Sample], config: TrainingConfig) -> int:
+    """Folds of both cross-validations plus the final fit."""
+    sources = len({sample.source for sample in samples})
+    grouped = min(config.evaluation.grouped_folds, sources) if sources >= 2 else 0
+    return config.evaluation.stratified_folds + grouped + 1
+
+
+def train_model(
+    sample_paths: Sequence[Path],
+    *,
+    config: TrainingConfig,
+    themes: Sequence[Theme],
+    models_dir: Path,
+    progress: Progress | None = None,
+) -> TrainingRun:
+    """Validate the samples, cross-validate, fit on everything and register a new version."""
+    samples = load_samples(sample_paths, label_set={theme.id for theme in themes})
+    total = count_steps(samples, config)
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total, what)
+
+    tagger = make_tagger(config.model, seed=config.seed, themes=themes)
+    metrics = evaluate_design(tagger, samples, config, on_fold=lambda fold: step(f"CV {fold}"))
+    tagger.fit(
+        [s.text for s in samples], [s.labels for s in samples], groups=[s.source for s in samples]
+    )
+    step("final fit")
+    data = data_summary(sample_paths, samples)
+    definitions = {theme.id: theme for theme in themes}
+    card = {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "labels": [
+            {
+                "id": str(label),
+                "name": definitions[label].name if label in definitions else str(label),
+                "definition": definitions[label].definition if label in definitions else None,
+            }
+            for label in tagger.classes_
+        ],
+        "thresholds": {
+            str(label): float(threshold)
+            for label, threshold in zip(tagger.classes_, tagger.thresholds_, strict=True)
+        },
+        "data": data,
+        "config": config.model_dump(mode="json"),
+        "metrics": metrics,
+        "libraries": library_versions(),
+    }
+    models_dir.mkdir(parents=True, exist_ok=True)
+    version = new_version(models_dir, data["sha256"])
+    folder = save_model(models_dir, version, tagger, card)
+    return TrainingRun(version=version, folder=folder, card={**card, "version": version})
