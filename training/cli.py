@@ -31,7 +31,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
+# Piped output gets a fixed width, so tables are not squeezed to 80 columns.
+console = Console() if sys.stdout.isatty() else Console(width=120)
 errors = Console(stderr=True, soft_wrap=True)
 
 ModelsDir = Annotated[Path, typer.Option("--models-dir", help="The model registry folder.")]

@@ -10,7 +10,7 @@ from training.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent / "config.toml"
 
-FeatureBlock = Literal["words", "subwords", "signals"]
+FeatureBlock = Literal["words", "lemmas", "subwords", "signals"]
 
 
 class ModelConfig(BaseModel):
@@ -18,7 +18,7 @@ class ModelConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    features: list[FeatureBlock] = Field(default=["words", "subwords"], min_length=1)
+    features: list[FeatureBlock] = Field(default=["words", "lemmas", "subwords"], min_length=1)
     word_max_n: int = Field(default=2, ge=1, le=4)
     subword_min_n: int = Field(default=3, ge=1, le=8)
     subword_max_n: int = Field(default=5, ge=1, le=8)
@@ -26,6 +26,7 @@ class ModelConfig(BaseModel):
     subword_weight: float = Field(default=1.0, gt=0)
     signal_weight: float = Field(default=1.0, gt=0)
     C: float = Field(default=4.0, gt=0)
+    nb_weighting: bool = True
     class_weight: Literal["balanced"] | None = "balanced"
     threshold_folds: int = Field(default=5, ge=2)
     threshold_bounds: tuple[float, float] = (0.1, 0.9)

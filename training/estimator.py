@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from training.errors import ConfigError
 from training.features import (
+    LemmaTable,
     SignalLexicon,
     SubwordTable,
     Vocabulary,
@@ -26,7 +27,7 @@ from training.nlp import TokenBatch, tokenize
 from training.results import Evidence, ThemeMatch
 from training.thresholds import best_thresholds
 
-FEATURE_BLOCKS = ("words", "subwords", "signals")
+FEATURE_BLOCKS = ("words", "lemmas", "subwords", "signals")
 
 
 class ThemeTagger(BaseEstimator):  # type: ignore[misc]
@@ -35,10 +36,11 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
     Parameters
     ----------
     features
-        Feature blocks to use, from ``words`` (word n-grams), ``subwords`` (character
-        n-grams inside words) and ``signals`` (codebook signal phrases per theme).
+        Feature blocks to use, from ``words`` (word n-grams), ``lemmas`` (n-grams of
+        lemmas from spaCy's English lookup table), ``subwords`` (character n-grams inside
+        words) and ``signals`` (codebook signal phrases per theme).
     word_max_n
-        Longest word n-gram.
+        Longest word (and lemma) n-gram.
     subword_min_n, subword_max_n
         Character n-gram lengths, counted with word-boundary marks.
     min_df
@@ -49,6 +51,10 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         Theme id -> signal phrases; required with the ``signals`` block.
     C
         Inverse regularisation strength of each logistic regression.
+    nb_weighting
+        Scale each theme's features by their naive-Bayes log-count ratio before its
+        regression (NB-LR, Wang & Manning 2012); folded into the weights, so free at
+        prediction time.
     class_weight
         ``"balanced"`` or ``None``, passed to each logistic regression.
     threshold_folds
@@ -67,7 +73,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
     def __init__(
         self,
         *,
-        features: Sequence[str] = ("words", "subwords"),
+        features: Sequence[str] = ("words", "lemmas", "subwords"),
         word_max_n: int = 2,
         subword_min_n: int = 3,
         subword_max_n: int = 5,
@@ -76,6 +82,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         signal_weight: float = 1.0,
         signals: Mapping[str, Sequence[str]] | None = None,
         C: float = 4.0,
+        nb_weighting: bool = True,
         class_weight: str | None = "balanced",
         threshold_folds: int = 5,
         threshold_bounds: tuple[float, float] = (0.1, 0.9),
@@ -92,6 +99,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         self.signal_weight = signal_weight
         self.signals = signals
         self.C = C
+        self.nb_weighting = nb_weighting
         self.class_weight = class_weight
         self.threshold_folds = threshold_folds
         self.threshold_bounds = threshold_bounds
@@ -128,6 +136,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             raise ConfigError("y has no labels at all: nothing to learn")
         batch = tokenize(texts)
         self.subwords_ = SubwordTable(min_n=self.subword_min_n, max_n=self.subword_max_n)
+        self.lemmas_ = LemmaTable()
         self.lexicon_ = SignalLexicon(self.signals or {}) if "signals" in self.features else None
         self.vocabularies_ = self._learn_vocabularies(batch)
         doc_counts = self._doc_counts(batch)
@@ -152,6 +161,11 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         if "words" in self.features:
             sentences, keys = word_ngram_keys(batch, self.word_max_n)
             vocabularies["words"] = Vocabulary.from_occurrences(
+                keys, batch.sentence_doc[sentences], min_df=self.min_df
+            )
+        if "lemmas" in self.features:
+            sentences, keys = word_ngram_keys(self.lemmas_.lemmatize(batch), self.word_max_n)
+            vocabularies["lemmas"] = Vocabulary.from_occurrences(
                 keys, batch.sentence_doc[sentences], min_df=self.min_df
             )
         if "subwords" in self.features:
@@ -219,6 +233,8 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         if target.min() == target.max():  # a fold without one of the classes
             prevalence = float(np.clip(target.mean(), 1e-3, 1 - 1e-3))
             return np.zeros(weighted.shape[1]), float(np.log(prevalence / (1 - prevalence)))
+        ratio = _nb_ratio(weighted, target) if self.nb_weighting else None
+        inputs = weighted if ratio is None else weighted @ sp.diags(ratio, format="csr")
         # The dual formulation is the faster one when features outnumber notes.
         model = LogisticRegression(
             C=self.C,
@@ -227,8 +243,9 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             dual=True,
             max_iter=1000,
             random_state=self.random_state,
-        ).fit(weighted, target)
-        return model.coef_[0], float(model.intercept_[0])
+        ).fit(inputs, target)
+        weights = model.coef_[0] if ratio is None else model.coef_[0] * ratio
+        return weights, float(model.intercept_[0])
 
     # ------------------------------------------------------------------ features
     def _sentence_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
@@ -238,6 +255,13 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             sentences, keys = word_ngram_keys(batch, self.word_max_n)
             known, columns = vocabulary.lookup(keys)
             counts["words"] = count_matrix(
+                sentences[known], columns, batch.n_sentences, len(vocabulary)
+            )
+        if "lemmas" in self.features:
+            vocabulary = self.vocabularies_["lemmas"]
+            sentences, keys = word_ngram_keys(self.lemmas_.lemmatize(batch), self.word_max_n)
+            known, columns = vocabulary.lookup(keys)
+            counts["lemmas"] = count_matrix(
                 sentences[known], columns, batch.n_sentences, len(vocabulary)
             )
         if "subwords" in self.features:
@@ -252,7 +276,12 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
 
     def _weigh(self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]) -> sp.csr_matrix:
         """Sublinear TF-IDF, L2-normalised per block, blocks scaled and side by side."""
-        weights = {"words": 1.0, "subwords": self.subword_weight, "signals": self.signal_weight}
+        weights = {
+            "words": 1.0,
+            "lemmas": 1.0,
+            "subwords": self.subword_weight,
+            "signals": self.signal_weight,
+        }
         blocks = []
         for block in FEATURE_BLOCKS:
             if block not in counts:
@@ -348,6 +377,13 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _nb_ratio(features: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
+    """Naive-Bayes log-count ratio of each feature for one theme (add-one smoothed)."""
+    positive = np.asarray(features[target == 1].sum(axis=0)).ravel() + 1.0
+    negative = np.asarray(features[target == 0].sum(axis=0)).ravel() + 1.0
+    return np.asarray(np.log(positive / positive.sum()) - np.log(negative / negative.sum()))
 
 
 def _rows(counts: dict[str, sp.csr_matrix], index: np.ndarray) -> dict[str, sp.csr_matrix]:

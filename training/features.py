@@ -1,17 +1,20 @@
 """Feature blocks built straight from TokenBatch arrays, per sentence and summed per note.
 
-Word n-grams, character n-grams inside words (robust to typos and word forms) and codebook
-signal counts. Features are 64-bit hashes mapped to columns through a vocabulary learnt at
-fit time (exact, no collisions, compact). Every block is counted per sentence and the note
-rows are sums of their sentences, so evidence sentences are scored with exactly the
-features the note was scored with, from one tokenisation.
+Word n-grams, lemma n-grams, character n-grams inside words (robust to typos and word
+forms) and codebook signal counts. Features are 64-bit hashes mapped to columns through
+a vocabulary learnt at fit time (exact, no collisions, compact). Every block is counted
+per sentence and the note rows are sums of their sentences, so evidence sentences are
+scored with exactly the features the note was scored with, from one tokenisation.
 """
 
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+from spacy.lookups import Table, load_lookups
 
 from training.nlp import TokenBatch, blank_pipeline, tokenize
 
@@ -195,3 +198,39 @@ class SignalLexicon:
             batch.n_sentences,
             self.n_features,
         )
+
+
+class LemmaTable:
+    """Maps word ids to the ids of their lemmas (spaCy's English lookup table), per distinct
+    word and cached, so "applied", "applying" and "applies" share the features of "apply"."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, int] = {}
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def _table() -> Table:
+        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+
+    def lemmatize(self, batch: TokenBatch) -> TokenBatch:
+        """The same batch with every word replaced by its lemma."""
+        distinct, inverse = np.unique(batch.word_ids, return_inverse=True)
+        strings = blank_pipeline().vocab.strings
+        table = self._table()
+        lemmas = np.empty_like(distinct)
+        for position, word_id in enumerate(distinct.tolist()):
+            lemma = self._cache.get(word_id)
+            if lemma is None:
+                word = strings[word_id]
+                lemma = strings.add(table.get(word, word))
+                if len(self._cache) >= _SUBWORD_CACHE_LIMIT:
+                    self._cache.clear()
+                self._cache[word_id] = lemma
+            lemmas[position] = lemma
+        return replace(batch, word_ids=lemmas[inverse.ravel()])
+
+    def __getstate__(self) -> dict[str, int]:
+        return {}
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self._cache = {}

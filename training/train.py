@@ -40,6 +40,7 @@ def make_tagger(model: ModelConfig, *, seed: int, themes: Sequence[Theme]) -> Th
         signal_weight=model.signal_weight,
         signals=signals,
         C=model.C,
+        nb_weighting=model.nb_weighting,
         class_weight=model.class_weight,
         threshold_folds=model.threshold_folds,
         threshold_bounds=model.threshold_bounds,

@@ -113,3 +113,13 @@ def test_a_theme_without_negatives_in_the_data_still_fits() -> None:
     texts = ["practised SQL joins", "practised code review", "practised a pitch", "practised Excel"]
     tagger = ThemeTagger(threshold_folds=2, min_df=1).fit(texts, [["skills"]] * 4)
     assert tagger.predict(["practised writing"]).shape == (1, 1)
+
+
+def test_nb_weighting_is_folded_into_the_weights(small_samples: list[Sample]) -> None:
+    texts = [s.text for s in small_samples[:300]]
+    labels = [s.labels for s in small_samples[:300]]
+    plain = ThemeTagger(threshold_folds=2, nb_weighting=False).fit(texts, labels)
+    weighted = ThemeTagger(threshold_folds=2, nb_weighting=True).fit(texts, labels)
+    assert plain.coef_.shape == weighted.coef_.shape
+    assert not np.allclose(plain.coef_, weighted.coef_)
+    assert weighted.predict_proba(texts[:5]).shape == (5, len(weighted.classes_))

@@ -1,6 +1,12 @@
 import numpy as np
 
-from training.features import SignalLexicon, SubwordTable, Vocabulary, word_ngram_keys
+from training.features import (
+    LemmaTable,
+    SignalLexicon,
+    SubwordTable,
+    Vocabulary,
+    word_ngram_keys,
+)
 from training.nlp import tokenize
 
 
@@ -44,3 +50,12 @@ def test_signal_lexicon_counts_phrases_per_theme() -> None:
     counts = lexicon.counts(batch).toarray()
     assert lexicon.themes == ["confidence", "networking"]
     assert counts.tolist() == [[0, 1], [0, 1], [2, 0]]
+
+
+def test_lemma_table_gives_word_forms_one_id() -> None:
+    batch = tokenize(["applied applying applies apply zzqx"])
+    lemmas = LemmaTable().lemmatize(batch)
+    ids = lemmas.word_ids.tolist()
+    assert ids[0] == ids[1] == ids[2] == ids[3]
+    assert ids[4] == batch.word_ids[4]
+    assert np.array_equal(lemmas.word_sentence, batch.word_sentence)
