@@ -118,13 +118,18 @@ class SubwordTable:
         self._cache[word_id] = keys
         return keys
 
+    def _keys_of_words(self, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All n-gram keys of ``words`` back to back, and how many belong to each word."""
+        per_word = [self.keys_of(word_id) for word_id in words.tolist()]
+        lengths = np.array([keys.shape[0] for keys in per_word], dtype=np.int64)
+        flat = np.concatenate(per_word) if per_word else np.empty(0, dtype=np.uint64)
+        return flat, lengths
+
     def occurrences(self, batch: TokenBatch) -> tuple[np.ndarray, np.ndarray]:
         """Sentence index and key of every character n-gram of every word."""
         distinct, inverse = np.unique(batch.word_ids, return_inverse=True)
-        per_word = [self.keys_of(int(word_id)) for word_id in distinct]
-        lengths = np.array([k.shape[0] for k in per_word], dtype=np.int64)
-        flat = np.concatenate(per_word) if per_word else np.empty(0, dtype=np.uint64)
-        starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if per_word else lengths
+        flat, lengths = self._keys_of_words(distinct)
+        starts = np.cumsum(lengths) - lengths
         inverse = inverse.ravel()
         repeat = lengths[inverse]
         within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
@@ -134,13 +139,15 @@ class SubwordTable:
     def counts(self, batch: TokenBatch, vocabulary: Vocabulary) -> sp.csr_matrix:
         """Sentence x vocabulary counts, expanding each distinct word once."""
         distinct, inverse = np.unique(batch.word_ids, return_inverse=True)
-        per_word = [vocabulary.lookup(self.keys_of(int(w)))[1] for w in distinct]
-        lengths = np.array([c.shape[0] for c in per_word], dtype=np.int64)
+        flat, lengths = self._keys_of_words(distinct)
+        known, columns = vocabulary.lookup(flat)
+        word_of_key = np.repeat(np.arange(distinct.shape[0]), lengths)
+        known_per_word = np.bincount(word_of_key[known], minlength=distinct.shape[0])
         table = sp.csr_matrix(
             (
-                np.ones(int(lengths.sum())),
-                np.concatenate(per_word) if per_word else np.empty(0, dtype=np.int64),
-                np.concatenate(([0], np.cumsum(lengths))),
+                np.ones(columns.shape[0]),
+                columns,
+                np.concatenate(([0], np.cumsum(known_per_word))),
             ),
             shape=(distinct.shape[0], len(vocabulary)),
         )
