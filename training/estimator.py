@@ -1,6 +1,7 @@
 """ThemeTagger: a scikit-learn multi-label estimator over spaCy tokens, with evidence."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,6 @@ from training.features import (
     SignalLexicon,
     SubwordTable,
     Vocabulary,
-    count_matrix,
-    sentence_to_doc,
     word_ngram_keys,
 )
 from training.nlp import TokenBatch, tokenize
@@ -28,6 +27,22 @@ from training.results import Evidence, ThemeMatch
 from training.thresholds import best_thresholds
 
 FEATURE_BLOCKS = ("words", "lemmas", "subwords", "signals")
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """One feature block's occurrences: a sentence row and a column per occurrence."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    n_columns: int
+
+    def counted(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, count) triples sorted by row, with ``rows`` replacing the sentence
+        rows (pass note indices to count per note)."""
+        keys = rows.astype(np.int64) * self.n_columns + self.columns
+        distinct, counts = np.unique(keys, return_counts=True)
+        return distinct // self.n_columns, distinct % self.n_columns, counts.astype(np.float64)
 
 
 class ThemeTagger(BaseEstimator):  # type: ignore[misc]
@@ -248,42 +263,40 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         return weights, float(model.intercept_[0])
 
     # ------------------------------------------------------------------ features
-    def _sentence_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
-        counts: dict[str, sp.csr_matrix] = {}
-        if "words" in self.features:
-            vocabulary = self.vocabularies_["words"]
-            sentences, keys = word_ngram_keys(batch, self.word_max_n)
-            known, columns = vocabulary.lookup(keys)
-            counts["words"] = count_matrix(
-                sentences[known], columns, batch.n_sentences, len(vocabulary)
-            )
-        if "lemmas" in self.features:
-            vocabulary = self.vocabularies_["lemmas"]
-            sentences, keys = word_ngram_keys(self.lemmas_.lemmatize(batch), self.word_max_n)
-            known, columns = vocabulary.lookup(keys)
-            counts["lemmas"] = count_matrix(
-                sentences[known], columns, batch.n_sentences, len(vocabulary)
-            )
+    def _occurrences(self, batch: TokenBatch) -> dict[str, Occurrences]:
+        """Sentence index and column of every known feature occurrence, per block."""
+        blocks: dict[str, Occurrences] = {}
+        for block in ("words", "lemmas"):
+            if block in self.features:
+                words = self.lemmas_.lemmatize(batch) if block == "lemmas" else batch
+                vocabulary = self.vocabularies_[block]
+                sentences, keys = word_ngram_keys(words, self.word_max_n)
+                known, columns = vocabulary.lookup(keys)
+                blocks[block] = Occurrences(sentences[known], columns, len(vocabulary))
         if "subwords" in self.features:
-            counts["subwords"] = self.subwords_.counts(batch, self.vocabularies_["subwords"])
+            vocabulary = self.vocabularies_["subwords"]
+            sentences, columns = self.subwords_.known_occurrences(batch, vocabulary)
+            blocks["subwords"] = Occurrences(sentences, columns, len(vocabulary))
         if self.lexicon_ is not None:
-            counts["signals"] = self.lexicon_.counts(batch)
-        return counts
+            sentences, columns = self.lexicon_.occurrences(batch)
+            blocks["signals"] = Occurrences(sentences, columns, self.lexicon_.n_features)
+        return blocks
 
     def _doc_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
-        to_doc = sentence_to_doc(batch)
-        return {block: (to_doc @ c).tocsr() for block, c in self._sentence_counts(batch).items()}
+        """Notes x features count matrices, the regression's raw input."""
+        counts = {}
+        for block, found in self._occurrences(batch).items():
+            rows, columns, values = found.counted(batch.sentence_doc[found.rows])
+            counts[block] = sp.csr_matrix(
+                (values, (rows, columns)), shape=(batch.n_docs, found.n_columns)
+            )
+        return counts
 
     def _weighted_blocks(
         self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]
     ) -> list[sp.csr_matrix]:
         """Sublinear TF-IDF, L2-normalised per block and scaled, in FEATURE_BLOCKS order."""
-        weights = {
-            "words": 1.0,
-            "lemmas": 1.0,
-            "subwords": self.subword_weight,
-            "signals": self.signal_weight,
-        }
+        weights = self._block_weights()
         blocks = []
         for block in FEATURE_BLOCKS:
             if block not in counts:
@@ -298,6 +311,14 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             blocks.append(matrix)
         return blocks
 
+    def _block_weights(self) -> dict[str, float]:
+        return {
+            "words": 1.0,
+            "lemmas": 1.0,
+            "subwords": self.subword_weight,
+            "signals": self.signal_weight,
+        }
+
     def _weigh(self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]) -> sp.csr_matrix:
         """The weighted blocks side by side: the regression's input."""
         return sp.hstack(self._weighted_blocks(counts, idf), format="csr")
@@ -307,7 +328,8 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         """Score of every theme (columns in ``classes_`` order) for each note."""
         check_is_fitted(self)
         batch = tokenize(list(X))
-        return self._scores(self._doc_counts(batch))
+        occurrences = self._occurrences(batch)
+        return self._scores(occurrences, batch.sentence_doc, batch.n_docs)
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """0/1 theme indicator matrix, using the tuned per-theme thresholds."""
@@ -318,10 +340,9 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self)
         texts = list(X)
         batch = tokenize(texts)
-        sentence_counts = self._sentence_counts(batch)
-        to_doc = sentence_to_doc(batch)
-        doc_scores = self._scores({b: (to_doc @ c).tocsr() for b, c in sentence_counts.items()})
-        sentence_scores = self._scores(sentence_counts)
+        occurrences = self._occurrences(batch)
+        doc_scores = self._scores(occurrences, batch.sentence_doc, batch.n_docs)
+        sentence_scores = self._scores(occurrences, np.arange(batch.n_sentences), batch.n_sentences)
         evidence = self._evidence(batch, texts, doc_scores, sentence_scores)
         results: list[list[ThemeMatch]] = []
         for doc, (row, chosen) in enumerate(
@@ -379,14 +400,35 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
                 )
         return {key: tuple(items) for key, items in evidence.items()}
 
-    def _scores(self, counts: dict[str, sp.csr_matrix]) -> np.ndarray:
-        """Theme scores, block by block against the matching rows of the weights (no
-        hstack copy on the prediction path)."""
-        logits = np.tile(self.intercept_, (next(iter(counts.values())).shape[0], 1))
+    def _scores(
+        self, occurrences: dict[str, Occurrences], row_of_sentence: np.ndarray, n_rows: int
+    ) -> np.ndarray:
+        """Theme scores of notes or sentences, straight from occurrence arrays.
+
+        The same sublinear TF-IDF, per-block L2 norm and block weights as ``_weighted_blocks``,
+        computed with numpy on (row, column, count) triples: building scipy matrices costs
+        more than the arithmetic for the few notes of a typical call.
+        """
+        logits = np.tile(self.intercept_, (n_rows, 1))
         offset = 0
-        for matrix in self._weighted_blocks(counts, self.idf_):
-            logits += matrix @ self.coef_[offset : offset + matrix.shape[1]]
-            offset += matrix.shape[1]
+        weights = self._block_weights()
+        for block in FEATURE_BLOCKS:
+            if block not in occurrences:
+                continue
+            found = occurrences[block]
+            rows, columns, counts = found.counted(row_of_sentence[found.rows])
+            if block == "signals":
+                values = np.log1p(counts)
+            else:
+                values = (1.0 + np.log(counts)) * self.idf_[block][columns]
+                norms = np.sqrt(np.bincount(rows, weights=values**2, minlength=n_rows))
+                values /= norms[rows]
+            values *= weights[block]
+            if rows.shape[0]:
+                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                contributions = values[:, None] * self.coef_[offset + columns]
+                logits[rows[starts]] += np.add.reduceat(contributions, starts, axis=0)
+            offset += found.n_columns
         return _sigmoid(logits)
 
     def __sklearn_tags__(self) -> Any:

@@ -31,12 +31,6 @@ def _combine(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.asarray(mixed, dtype=np.uint64)
 
 
-def sentence_to_doc(batch: TokenBatch) -> sp.csr_matrix:
-    """The notes x sentences 0/1 matrix that sums sentence rows into note rows."""
-    n = batch.n_sentences
-    return sp.csr_matrix((np.ones(n), (batch.sentence_doc, np.arange(n))), shape=(batch.n_docs, n))
-
-
 def word_ngram_keys(batch: TokenBatch, max_n: int) -> tuple[np.ndarray, np.ndarray]:
     """Sentence index and hash of every word 1..max_n-gram that stays inside one sentence."""
     keys, sentences = [batch.word_ids], [batch.word_sentence]
@@ -129,32 +123,19 @@ class SubwordTable:
         """Sentence index and key of every character n-gram of every word."""
         distinct, inverse = np.unique(batch.word_ids, return_inverse=True)
         flat, lengths = self._keys_of_words(distinct)
-        starts = np.cumsum(lengths) - lengths
-        inverse = inverse.ravel()
-        repeat = lengths[inverse]
-        within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        keys = flat[np.repeat(starts[inverse], repeat) + within]
-        return np.repeat(batch.word_sentence, repeat), keys
+        return _expand(batch.word_sentence, inverse.ravel(), flat, lengths)
 
-    def counts(self, batch: TokenBatch, vocabulary: Vocabulary) -> sp.csr_matrix:
-        """Sentence x vocabulary counts, expanding each distinct word once."""
+    def known_occurrences(
+        self, batch: TokenBatch, vocabulary: Vocabulary
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence index and vocabulary column of every known character n-gram, looking
+        up each distinct word's n-grams once."""
         distinct, inverse = np.unique(batch.word_ids, return_inverse=True)
         flat, lengths = self._keys_of_words(distinct)
         known, columns = vocabulary.lookup(flat)
         word_of_key = np.repeat(np.arange(distinct.shape[0]), lengths)
         known_per_word = np.bincount(word_of_key[known], minlength=distinct.shape[0])
-        table = sp.csr_matrix(
-            (
-                np.ones(columns.shape[0]),
-                columns,
-                np.concatenate(([0], np.cumsum(known_per_word))),
-            ),
-            shape=(distinct.shape[0], len(vocabulary)),
-        )
-        occurrences = count_matrix(
-            batch.word_sentence, inverse.ravel(), batch.n_sentences, distinct.shape[0]
-        )
-        return (occurrences @ table).tocsr()
+        return _expand(batch.word_sentence, inverse.ravel(), columns, known_per_word)
 
     def __getstate__(self) -> dict[str, int]:
         # The cache is rebuilt on demand; pickling it would bloat model files.
@@ -189,22 +170,24 @@ class SignalLexicon:
     def n_features(self) -> int:
         return len(self.themes)
 
-    def counts(self, batch: TokenBatch) -> sp.csr_matrix:
-        """Sentence x theme counts of signal phrases."""
+    def occurrences(self, batch: TokenBatch) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence index and theme column of every signal phrase found."""
         sentences, keys = word_ngram_keys(batch, self.max_n)
         known, positions = self._keys.lookup(keys)
-        rows: list[int] = []
-        columns: list[int] = []
-        for row, position in zip(sentences[known].tolist(), positions.tolist(), strict=True):
-            for column in self._themes_of_key[position]:
-                rows.append(row)
-                columns.append(column)
-        return count_matrix(
-            np.array(rows, dtype=np.int64),
-            np.array(columns, dtype=np.int64),
-            batch.n_sentences,
-            self.n_features,
-        )
+        themes_per_key = np.array([len(t) for t in self._themes_of_key], dtype=np.int64)
+        flat = np.array([c for t in self._themes_of_key for c in t], dtype=np.int64)
+        return _expand(sentences[known], positions, flat, themes_per_key)
+
+
+def _expand(
+    rows: np.ndarray, items: np.ndarray, flat: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each (row, item) pair, one (row, value) pair per value of that item, where item
+    ``i``'s values are ``flat[sum(lengths[:i]) : sum(lengths[:i + 1])]`` (vectorised)."""
+    starts = np.cumsum(lengths) - lengths
+    repeat = lengths[items]
+    within = np.arange(int(repeat.sum())) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    return np.repeat(rows, repeat), flat[np.repeat(starts[items], repeat) + within]
 
 
 class LemmaTable:

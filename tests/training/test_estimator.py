@@ -123,3 +123,28 @@ def test_nb_weighting_is_folded_into_the_weights(small_samples: list[Sample]) ->
     assert plain.coef_.shape == weighted.coef_.shape
     assert not np.allclose(plain.coef_, weighted.coef_)
     assert weighted.predict_proba(texts[:5]).shape == (5, len(weighted.classes_))
+
+
+def test_prediction_path_matches_the_training_features(fitted_tagger: ThemeTagger) -> None:
+    """predict_proba scores from occurrence arrays; fit uses sparse matrices. Same numbers."""
+    from training.nlp import tokenize
+
+    texts = ["She rehearsed the pitch twice.\nThen applied!", "", "Cancelled.", "ok ok ok"]
+    batch = tokenize(texts)
+    weighted = fitted_tagger._weigh(fitted_tagger._doc_counts(batch), fitted_tagger.idf_)
+    expected = 1 / (1 + np.exp(-(weighted @ fitted_tagger.coef_ + fitted_tagger.intercept_)))
+    assert np.allclose(fitted_tagger.predict_proba(texts), expected)
+
+
+def test_signal_block_scores_the_same_on_both_paths(small_samples: list[Sample]) -> None:
+    from training.nlp import tokenize
+
+    tagger = ThemeTagger(
+        features=("words", "signals"),
+        signals={"confidence": ["nervous", "self-doubt"], "networking": ["meetup", "linkedin"]},
+        threshold_folds=2,
+    ).fit([s.text for s in small_samples[:300]], [s.labels for s in small_samples[:300]])
+    texts = ["Nervous before the meetup. Added two people on LinkedIn.", "Rescheduled."]
+    weighted = tagger._weigh(tagger._doc_counts(tokenize(texts)), tagger.idf_)
+    expected = 1 / (1 + np.exp(-(weighted @ tagger.coef_ + tagger.intercept_)))
+    assert np.allclose(tagger.predict_proba(texts), expected)
