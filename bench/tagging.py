@@ -114,6 +114,22 @@ def main() -> None:
     )
     print(f"notes given at least one theme: {themed / len(notes):.0%}")
 
+    print("\n== what each candidate design costs (one round each, same notes)")
+    for name in config.selection.candidates:
+        candidate = make_tagger(config.candidate(name), seed=args.seed, themes=themes)
+        candidate.fit(
+            [s.text for s in samples], [s.labels for s in samples], [s.source for s in samples]
+        )
+        candidate.tag(notes[:200])
+        started = time.perf_counter()
+        for _doc in nlp.tokenizer.pipe(notes, batch_size=1000):
+            pass
+        bare_rate = len(notes) / (time.perf_counter() - started)
+        started = time.perf_counter()
+        candidate.tag(notes)
+        rate = len(notes) / (time.perf_counter() - started)
+        print(f"{name:<36} {rate:7.0f} notes/s  {rate / bare_rate:.2f}x the bare tokenizer")
+
     print("\n== single-note latency (one call per note, 1,000 calls)")
     latencies = []
     for note in notes[:1000]:

@@ -20,6 +20,8 @@ from training.features import (
     SignalLexicon,
     SubwordTable,
     Vocabulary,
+    count_matrix,
+    sentence_to_doc,
     word_ngram_keys,
 )
 from training.nlp import TokenBatch, tokenize
@@ -27,6 +29,7 @@ from training.results import Evidence, ThemeMatch
 from training.thresholds import best_thresholds
 
 FEATURE_BLOCKS = ("words", "lemmas", "subwords", "signals")
+SMALL_BATCH = 8  # notes; up to this many are scored without scipy matrices
 
 
 @dataclass(frozen=True)
@@ -263,8 +266,14 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         return weights, float(model.intercept_[0])
 
     # ------------------------------------------------------------------ features
-    def _occurrences(self, batch: TokenBatch) -> dict[str, Occurrences]:
-        """Sentence index and column of every known feature occurrence, per block."""
+    def _occurrences(
+        self, batch: TokenBatch, *, expand_subwords: bool = True
+    ) -> dict[str, Occurrences]:
+        """Sentence index and column of every known feature occurrence, per block.
+
+        Subword occurrences are many (a dozen per word); the sparse path counts them
+        without expanding, so it can ask for them to be left out.
+        """
         blocks: dict[str, Occurrences] = {}
         for block in ("words", "lemmas"):
             if block in self.features:
@@ -273,7 +282,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
                 sentences, keys = word_ngram_keys(words, self.word_max_n)
                 known, columns = vocabulary.lookup(keys)
                 blocks[block] = Occurrences(sentences[known], columns, len(vocabulary))
-        if "subwords" in self.features:
+        if "subwords" in self.features and expand_subwords:
             vocabulary = self.vocabularies_["subwords"]
             sentences, columns = self.subwords_.known_occurrences(batch, vocabulary)
             blocks["subwords"] = Occurrences(sentences, columns, len(vocabulary))
@@ -282,15 +291,21 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             blocks["signals"] = Occurrences(sentences, columns, self.lexicon_.n_features)
         return blocks
 
-    def _doc_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
-        """Notes x features count matrices, the regression's raw input."""
-        counts = {}
-        for block, found in self._occurrences(batch).items():
-            rows, columns, values = found.counted(batch.sentence_doc[found.rows])
-            counts[block] = sp.csr_matrix(
-                (values, (rows, columns)), shape=(batch.n_docs, found.n_columns)
+    def _sentence_matrices(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
+        """Sentences x features count matrices, per block."""
+        matrices = {}
+        for block, found in self._occurrences(batch, expand_subwords=False).items():
+            matrices[block] = count_matrix(
+                found.rows, found.columns, batch.n_sentences, found.n_columns
             )
-        return counts
+        if "subwords" in self.features:
+            matrices["subwords"] = self.subwords_.counts(batch, self.vocabularies_["subwords"])
+        return matrices
+
+    def _doc_counts(self, batch: TokenBatch) -> dict[str, sp.csr_matrix]:
+        """Notes x features count matrices: the regression's raw input."""
+        to_doc = sentence_to_doc(batch)
+        return {b: (to_doc @ m).tocsr() for b, m in self._sentence_matrices(batch).items()}
 
     def _weighted_blocks(
         self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]
@@ -327,9 +342,8 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Score of every theme (columns in ``classes_`` order) for each note."""
         check_is_fitted(self)
-        batch = tokenize(list(X))
-        occurrences = self._occurrences(batch)
-        return self._scores(occurrences, batch.sentence_doc, batch.n_docs)
+        doc_scores, _ = self._note_and_sentence_scores(tokenize(list(X)), sentences=False)
+        return doc_scores
 
     def predict(self, X: Sequence[str]) -> np.ndarray:
         """0/1 theme indicator matrix, using the tuned per-theme thresholds."""
@@ -340,9 +354,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         check_is_fitted(self)
         texts = list(X)
         batch = tokenize(texts)
-        occurrences = self._occurrences(batch)
-        doc_scores = self._scores(occurrences, batch.sentence_doc, batch.n_docs)
-        sentence_scores = self._scores(occurrences, np.arange(batch.n_sentences), batch.n_sentences)
+        doc_scores, sentence_scores = self._note_and_sentence_scores(batch, sentences=True)
         evidence = self._evidence(batch, texts, doc_scores, sentence_scores)
         results: list[list[ThemeMatch]] = []
         for doc, (row, chosen) in enumerate(
@@ -400,15 +412,44 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
                 )
         return {key: tuple(items) for key, items in evidence.items()}
 
-    def _scores(
+    def _note_and_sentence_scores(
+        self, batch: TokenBatch, *, sentences: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Theme scores of every note and (when asked) every sentence.
+
+        Few notes: numpy on occurrence arrays, because building scipy matrices costs more
+        than the arithmetic. Many notes: sparse matrices, which count a dozen subword
+        n-grams per word without expanding them. Tests hold both to the training path.
+        """
+        if batch.n_docs <= SMALL_BATCH:
+            found = self._occurrences(batch)
+            doc_scores = self._scores_from_occurrences(found, batch.sentence_doc, batch.n_docs)
+            if not sentences:
+                return doc_scores, np.empty((0, doc_scores.shape[1]))
+            everyone = np.arange(batch.n_sentences)
+            return doc_scores, self._scores_from_occurrences(found, everyone, batch.n_sentences)
+        matrices = self._sentence_matrices(batch)
+        to_doc = sentence_to_doc(batch)
+        doc_scores = self._scores_from_matrices(
+            {b: (to_doc @ m).tocsr() for b, m in matrices.items()}
+        )
+        if not sentences:
+            return doc_scores, np.empty((0, doc_scores.shape[1]))
+        return doc_scores, self._scores_from_matrices(matrices)
+
+    def _scores_from_matrices(self, counts: dict[str, sp.csr_matrix]) -> np.ndarray:
+        logits = np.tile(self.intercept_, (next(iter(counts.values())).shape[0], 1))
+        offset = 0
+        for matrix in self._weighted_blocks(counts, self.idf_):
+            logits += matrix @ self.coef_[offset : offset + matrix.shape[1]]
+            offset += matrix.shape[1]
+        return _sigmoid(logits)
+
+    def _scores_from_occurrences(
         self, occurrences: dict[str, Occurrences], row_of_sentence: np.ndarray, n_rows: int
     ) -> np.ndarray:
-        """Theme scores of notes or sentences, straight from occurrence arrays.
-
-        The same sublinear TF-IDF, per-block L2 norm and block weights as ``_weighted_blocks``,
-        computed with numpy on (row, column, count) triples: building scipy matrices costs
-        more than the arithmetic for the few notes of a typical call.
-        """
+        """The same sublinear TF-IDF, per-block L2 norm and block weights as
+        ``_weighted_blocks``, on (row, column, count) triples."""
         logits = np.tile(self.intercept_, (n_rows, 1))
         offset = 0
         weights = self._block_weights()

@@ -31,6 +31,12 @@ def _combine(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return np.asarray(mixed, dtype=np.uint64)
 
 
+def sentence_to_doc(batch: TokenBatch) -> sp.csr_matrix:
+    """The notes x sentences 0/1 matrix that sums sentence rows into note rows."""
+    n = batch.n_sentences
+    return sp.csr_matrix((np.ones(n), (batch.sentence_doc, np.arange(n))), shape=(batch.n_docs, n))
+
+
 def word_ngram_keys(batch: TokenBatch, max_n: int) -> tuple[np.ndarray, np.ndarray]:
     """Sentence index and hash of every word 1..max_n-gram that stays inside one sentence."""
     keys, sentences = [batch.word_ids], [batch.word_sentence]
@@ -136,6 +142,23 @@ class SubwordTable:
         word_of_key = np.repeat(np.arange(distinct.shape[0]), lengths)
         known_per_word = np.bincount(word_of_key[known], minlength=distinct.shape[0])
         return _expand(batch.word_sentence, inverse.ravel(), columns, known_per_word)
+
+    def counts(self, batch: TokenBatch, vocabulary: Vocabulary) -> sp.csr_matrix:
+        """Sentence x vocabulary counts: sentences x distinct words times distinct words x
+        n-grams, so each word's n-grams are expanded once, inside the sparse product."""
+        distinct, inverse = np.unique(batch.word_ids, return_inverse=True)
+        flat, lengths = self._keys_of_words(distinct)
+        known, columns = vocabulary.lookup(flat)
+        word_of_key = np.repeat(np.arange(distinct.shape[0]), lengths)
+        known_per_word = np.bincount(word_of_key[known], minlength=distinct.shape[0])
+        table = sp.csr_matrix(
+            (np.ones(columns.shape[0]), columns, np.concatenate(([0], np.cumsum(known_per_word)))),
+            shape=(distinct.shape[0], len(vocabulary)),
+        )
+        occurrences = count_matrix(
+            batch.word_sentence, inverse.ravel(), batch.n_sentences, distinct.shape[0]
+        )
+        return (occurrences @ table).tocsr()
 
     def __getstate__(self) -> dict[str, int]:
         # The cache is rebuilt on demand; pickling it would bloat model files.

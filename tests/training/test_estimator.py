@@ -148,3 +148,20 @@ def test_signal_block_scores_the_same_on_both_paths(small_samples: list[Sample])
     weighted = tagger._weigh(tagger._doc_counts(tokenize(texts)), tagger.idf_)
     expected = 1 / (1 + np.exp(-(weighted @ tagger.coef_ + tagger.intercept_)))
     assert np.allclose(tagger.predict_proba(texts), expected)
+
+
+def test_large_and_small_batches_tag_alike(
+    fitted_tagger: ThemeTagger, small_samples: list[Sample]
+) -> None:
+    """Batches over SMALL_BATCH take the sparse path, single notes the occurrence path."""
+    from training.estimator import SMALL_BATCH
+
+    texts = [s.text for s in small_samples[:30]]
+    assert len(texts) > SMALL_BATCH
+    together = fitted_tagger.tag(texts)
+    one_by_one = [fitted_tagger.tag([text])[0] for text in texts]
+    assert together == one_by_one
+    assert np.allclose(
+        fitted_tagger.predict_proba(texts),
+        np.vstack([fitted_tagger.predict_proba([text]) for text in texts]),
+    )
