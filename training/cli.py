@@ -13,11 +13,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from training.config import DEFAULT_CONFIG_PATH, load_config
-from training.errors import TrainingError
+from training.errors import SampleError, TrainingError
 from training.metrics import Report, evaluate, indicator
 from training.registry import load_model, read_active
 from training.results import ThemeMatch
-from training.samples import load_samples
+from training.samples import load_samples, read_json_objects
 from training.selection import select_design
 from training.themes import DEFAULT_THEMES_PATH, load_themes
 from training.train import train_model
@@ -36,6 +36,11 @@ console = Console() if sys.stdout.isatty() else Console(width=120)
 errors = Console(stderr=True, soft_wrap=True)
 
 ModelsDir = Annotated[Path, typer.Option("--models-dir", help="The model registry folder.")]
+SamplesFiles = Annotated[
+    list[Path] | None, typer.Option("--samples", help="Samples file(s), .jsonl or .csv.")
+]
+ConfigFile = Annotated[Path, typer.Option(help="Training config (TOML).")]
+ThemesFile = Annotated[Path, typer.Option(help="Codebook (themes.json).")]
 
 
 @contextmanager
@@ -64,11 +69,9 @@ def _fail(error: Exception) -> None:
 
 @app.command()
 def train(
-    samples: Annotated[
-        list[Path] | None, typer.Option("--samples", help="Samples file(s), .jsonl or .csv.")
-    ] = None,
-    config: Annotated[Path, typer.Option(help="Training config (TOML).")] = DEFAULT_CONFIG_PATH,
-    themes: Annotated[Path, typer.Option(help="Codebook (themes.json).")] = DEFAULT_THEMES_PATH,
+    samples: SamplesFiles = None,
+    config: ConfigFile = DEFAULT_CONFIG_PATH,
+    themes: ThemesFile = DEFAULT_THEMES_PATH,
     out: Annotated[Path, typer.Option("--out", help="The model registry folder.")] = Path("models"),
     unless_active: Annotated[
         bool, typer.Option(help="Do nothing when the registry already has an active model.")
@@ -109,11 +112,9 @@ def train(
 
 @app.command()
 def select(
-    samples: Annotated[
-        list[Path] | None, typer.Option("--samples", help="Samples file(s), .jsonl or .csv.")
-    ] = None,
-    config: Annotated[Path, typer.Option(help="Training config (TOML).")] = DEFAULT_CONFIG_PATH,
-    themes: Annotated[Path, typer.Option(help="Codebook (themes.json).")] = DEFAULT_THEMES_PATH,
+    samples: SamplesFiles = None,
+    config: ConfigFile = DEFAULT_CONFIG_PATH,
+    themes: ThemesFile = DEFAULT_THEMES_PATH,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the comparison here.")
     ] = None,
@@ -238,7 +239,7 @@ def tag(
     try:
         loaded = load_model(models_dir, model)
         records = [{"text": text}] if text is not None else _read_notes(input_file)  # type: ignore[arg-type]
-    except (TrainingError, ValueError) as error:
+    except TrainingError as error:
         _fail(error)
         return
     results: list[list[ThemeMatch]] = []
@@ -267,17 +268,10 @@ def tag(
 
 def _read_notes(path: Path) -> list[dict[str, Any]]:
     records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: bad JSON: {exc.msg}") from exc
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError(f"{path}:{number}: each line needs a string field 'text'")
-            records.append(record)
+    for line, record in read_json_objects(path):
+        if not isinstance(record.get("text"), str):
+            raise SampleError(str(path), line, "each line needs a string field 'text'")
+        records.append(record)
     return records
 
 

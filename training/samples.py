@@ -3,7 +3,7 @@
 import csv
 import json
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,8 @@ def _read_file(path: Path, label_set: Collection[str] | None) -> Iterable[tuple[
     raise SampleError(str(path), None, f"unsupported file type {path.suffix!r}: use .jsonl or .csv")
 
 
-def _read_jsonl(path: Path, label_set: Collection[str] | None) -> Iterable[tuple[int, Sample]]:
+def read_json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line of a JSON Lines file."""
     with path.open(encoding="utf-8") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -74,7 +75,12 @@ def _read_jsonl(path: Path, label_set: Collection[str] | None) -> Iterable[tuple
                 raise SampleError(str(path), line_number, f"bad JSON: {exc.msg}") from exc
             if not isinstance(record, dict):
                 raise SampleError(str(path), line_number, "each line must be a JSON object")
-            yield line_number, _to_sample(record, path, line_number, label_set)
+            yield line_number, record
+
+
+def _read_jsonl(path: Path, label_set: Collection[str] | None) -> Iterable[tuple[int, Sample]]:
+    for line_number, record in read_json_objects(path):
+        yield line_number, _to_sample(record, path, line_number, label_set)
 
 
 def _read_csv(path: Path, label_set: Collection[str] | None) -> Iterable[tuple[int, Sample]]:

@@ -165,3 +165,11 @@ def test_errors_exit_2_with_the_reason(workspace: Path, tmp_path: Path) -> None:
     assert "no active model" in result.output
     result = runner.invoke(app, ["tag", "--models-dir", str(workspace / "models")])
     assert result.exit_code == 2
+    assert "give either a TEXT argument or --input" in result.output
+    notes = tmp_path / "notes.jsonl"
+    notes.write_text('{"text": "fine"}\n{"id": "b"}\n')
+    result = runner.invoke(
+        app, ["tag", "--input", str(notes), "--models-dir", str(workspace / "models")]
+    )
+    assert result.exit_code == 2
+    assert "notes.jsonl:2: each line needs a string field 'text'" in result.output
