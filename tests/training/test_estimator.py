@@ -165,3 +165,22 @@ def test_large_and_small_batches_tag_alike(
         fitted_tagger.predict_proba(texts),
         np.vstack([fitted_tagger.predict_proba([text]) for text in texts]),
     )
+
+
+def test_odd_text_never_breaks_tagging(fitted_tagger: ThemeTagger) -> None:
+    odd = [
+        "",
+        " \n\t",
+        "😀🚀 confidence!!",
+        "مرحبا she was nervous \u200fbefore the interview",
+        "zero\u200bwidth\u200bspace",
+        "x" * 20_000,
+        "She practised SQL. " * 1_000,
+        "\x00\x01 control characters",
+    ]
+    for text, matches in zip(odd, fitted_tagger.tag(odd), strict=True):
+        for match in matches:
+            assert match.theme in fitted_tagger.classes_
+            assert 0 <= match.score <= 1
+            for evidence in match.evidence:
+                assert text[evidence.start : evidence.end] == evidence.text
