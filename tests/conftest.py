@@ -10,6 +10,7 @@ from training.samples import Sample, load_samples
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_PATH = ROOT / "data" / "samples" / "notes.jsonl"
 THEMES_PATH = ROOT / "data" / "samples" / "themes.json"
+HOLDOUT_PATH = ROOT / "data" / "samples" / "holdout.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from collections import Counter
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from tests.conftest import SAMPLES_PATH, THEMES_PATH
+from tests.conftest import HOLDOUT_PATH, SAMPLES_PATH, THEMES_PATH
 from training.samples import Sample, load_samples
 from training.themes import load_themes
 
@@ -48,15 +48,25 @@ def test_hard_cases_are_marked() -> None:
 
 
 def test_no_two_notes_are_near_duplicates(all_samples: list[Sample]) -> None:
-    texts = [s.text for s in all_samples]
+    holdout = load_samples([HOLDOUT_PATH])
+    notes = all_samples + holdout
+    texts = [s.text for s in notes]
     matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
     pairs = []
     for start in range(0, len(texts), 1000):
         block = (matrix[start : start + 1000] @ matrix.T).toarray()
         rows, columns = np.nonzero(block > NEAR_DUPLICATE_COSINE)
         pairs += [
-            (all_samples[start + r].id, all_samples[c].id, round(float(block[r, c]), 3))
+            (notes[start + r].id, notes[c].id, round(float(block[r, c]), 3))
             for r, c in zip(rows, columns, strict=True)
             if start + r < c
         ]
     assert not pairs, f"near-duplicate notes (id, id, cosine): {pairs[:20]}"
+
+
+def test_holdout_is_valid_and_shares_no_source_with_training(all_samples: list[Sample]) -> None:
+    themes = load_themes(THEMES_PATH)
+    holdout = load_samples([HOLDOUT_PATH], label_set={t.id for t in themes})
+    assert len(holdout) >= 200
+    assert not {s.source for s in holdout} & {s.source for s in all_samples}
+    assert not {s.id for s in holdout} & {s.id for s in all_samples}
