@@ -11,7 +11,7 @@ from typing import Any
 from training.config import ModelConfig, TrainingConfig
 from training.crossval import CVResult, cross_validate
 from training.estimator import ThemeTagger
-from training.registry import library_versions, new_version, save_model
+from training.registry import library_versions, new_version, read_card, save_model
 from training.samples import Sample, load_samples
 from training.themes import Theme
 
@@ -155,4 +155,4 @@ def train_model(
     models_dir.mkdir(parents=True, exist_ok=True)
     version = new_version(models_dir, data["sha256"])
     folder = save_model(models_dir, version, tagger, card)
-    return TrainingRun(version=version, folder=folder, card={**card, "version": version})
+    return TrainingRun(version=version, folder=folder, card=read_card(folder))
