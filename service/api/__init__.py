@@ -1,0 +1,1 @@
+"""HTTP layer: routes, dependencies and the mapping of domain errors to responses."""

@@ -1,0 +1,56 @@
+"""Dependencies routes declare with ``Annotated`` aliases: the app's services, the
+calling key (by role), and database sessions."""
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from service.errors import Forbidden, Unauthorized
+from service.keys import Principal, Role
+from service.services import Services
+
+bearer = HTTPBearer(auto_error=False, description="An API key from `mentor-themes keys create`.")
+
+
+async def get_services(request: Request) -> Services:
+    # async: a plain def dependency would cost a thread-pool hop per request.
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def get_principal(services: ServicesDep, credentials: Credentials) -> Principal:
+    """The caller behind the bearer key; a cache hit costs no database query."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
+    key = credentials.credentials
+    cached = services.keys.from_cache(key)
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(services.keys.check, key)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def requires(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+    allowed = ", ".join(role.value for role in roles)
+
+    async def check_role(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden(f"this needs a key with role {allowed}; this key is {principal.role}")
+        return principal
+
+    return check_role
+
+
+AnyKey = PrincipalDep
+Ingester = Annotated[Principal, Depends(requires(Role.INGEST, Role.ADMIN))]
+Reader = Annotated[Principal, Depends(requires(Role.READ, Role.ADMIN))]
+Admin = Annotated[Principal, Depends(requires(Role.ADMIN))]

@@ -1,0 +1,110 @@
+"""Every error leaves as an RFC 9457 ``application/problem+json`` body that names the field
+and the problem. Request values are never echoed back or logged: they may be note text."""
+
+import logging
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.errors import FieldProblem, InvalidInput, ServiceError, Unauthorized
+from service.schemas import Problem, ProblemField
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("mentor_themes.errors")
+
+
+def problem(error: ServiceError) -> Problem:
+    fields = None
+    if isinstance(error, InvalidInput):
+        fields = [ProblemField(field=p.field, problem=p.problem) for p in error.problems]
+    elif error.status == 413:
+        fields = [ProblemField(field="body", problem=error.detail)]
+    return Problem(title=error.title, status=error.status, detail=error.detail, errors=fields)
+
+
+def problem_response(error: ServiceError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    if error.status == 413:
+        headers = {"Connection": "close"}
+    return JSONResponse(
+        problem(error).model_dump(exclude_none=True),
+        status_code=error.status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def field_path(location: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def describe_validation(errors: Sequence[Any]) -> list[FieldProblem]:
+    """Pydantic's errors as (field, problem) pairs, without the offending values."""
+    problems = []
+    for error in errors:
+        message = str(error.get("msg", "is invalid"))
+        if error.get("type") == "extra_forbidden":
+            message = "unknown field"
+        elif error.get("type") == "missing":
+            message = "is required"
+        problems.append(FieldProblem(field_path(error.get("loc", ())), message))
+    return problems
+
+
+async def _service_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceError)
+    return problem_response(error)
+
+
+async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return problem_response(InvalidInput(describe_validation(error.errors())))
+
+
+_HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+
+
+async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    failure = ServiceError(str(error.detail))
+    failure.status = error.status_code
+    failure.title = _HTTP_TITLES.get(error.status_code, "HTTP error")
+    response = problem_response(failure)
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
+    # Logged by ``SafeErrorLog`` once Starlette re-raises it.
+    return problem_response(ServiceError("the server failed to handle this request"))
+
+
+class SafeErrorLog:
+    """Outermost layer: logs an unhandled error by type and stack frames only (its message
+    may quote note text, e.g. a database error with its parameters) and keeps it from
+    reaching the server's own logger, which would print the message."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except Exception as error:  # noqa: BLE001 - the response has been sent already
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error("unhandled %s on %s\n%s", type(error).__name__, scope.get("path"), frames)
+
+
+def install(app: FastAPI) -> None:
+    """Route every error type through the problem renderer."""
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

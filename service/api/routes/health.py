@@ -1,0 +1,36 @@
+"""Liveness, readiness and Prometheus metrics (no key needed; no note data in any of them)."""
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from service import metrics
+from service.api.deps import ServicesDep
+from service.db import is_reachable
+from service.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+async def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", responses={503: {"model": Health, "description": "Not ready."}})
+async def readyz(services: ServicesDep) -> JSONResponse:
+    """Ready when the database answers and a model is loaded."""
+    checks = {
+        "database": await run_in_threadpool(is_reachable, services.engine),
+        "model": services.tagging.model is not None,
+    }
+    ready = all(checks.values())
+    body = Health(status="ok" if ready else "unavailable", checks=checks)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+@router.get("/metrics", response_class=Response)
+async def prometheus_metrics() -> Response:
+    """Prometheus exposition: request counts and latency by route, tagging latency, model."""
+    return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)

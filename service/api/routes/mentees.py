@@ -1,0 +1,23 @@
+"""Mentees: erase everything stored about one."""
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from service.api.deps import Admin, ServicesDep
+from service.api.routes import problems
+from service.db import transaction
+from service.notes import delete_mentee
+from service.schemas import Deleted
+
+router = APIRouter(prefix="/v1/mentees", tags=["mentees"])
+
+
+@router.delete("/{mentee_id}", responses=problems(401, 403))
+async def erase_mentee(mentee_id: str, principal: Admin, services: ServicesDep) -> Deleted:
+    """Erase every note of a mentee in this tenant; returns how many were deleted."""
+
+    def erase() -> int:
+        with transaction(services.sessions) as session:
+            return delete_mentee(session, principal, mentee_id)
+
+    return Deleted(deleted=await run_in_threadpool(erase))

@@ -1,0 +1,136 @@
+"""Notes: post one or a batch, read, list and delete them."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from service.api.convert import check_count, note_out, parse_batch_item, to_new_note
+from service.api.deps import Admin, Ingester, Reader, ServicesDep
+from service.api.problems import problem
+from service.api.routes import problems
+from service.db import transaction
+from service.errors import FieldProblem, InvalidInput, ServiceError
+from service.ingest import ingest
+from service.notes import NewNote, NoteFilters, delete_note, get_note, list_notes
+from service.schemas import BatchIn, BatchItemOut, BatchOut, NoteIn, NoteOut, NotesPage
+
+router = APIRouter(prefix="/v1/notes", tags=["notes"])
+
+DEFAULT_PAGE = 50
+ALREADY_STORED: dict[int | str, dict[str, Any]] = {
+    200: {"model": NoteOut, "description": "Already stored (same external id and text)."}
+}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=ALREADY_STORED | problems(401, 403, 409, 413, 422),
+)
+async def post_note(
+    body: NoteIn, principal: Ingester, services: ServicesDep, response: Response
+) -> NoteOut:
+    """Tag a note and store it; 201 when new, 200 when this external id was already stored."""
+    item = to_new_note(body, "body", services.settings)
+    [outcome] = await ingest(services, principal.tenant_id, [item])
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.note is not None
+    response.status_code = outcome.status
+    return note_out(outcome.note)
+
+
+@router.post("/batch", responses=problems(401, 403, 413, 422))
+async def post_batch(body: BatchIn, principal: Ingester, services: ServicesDep) -> BatchOut:
+    """Tag and store up to 500 notes at once; each item gets its own status."""
+    check_count(body.notes, "body.notes", services.settings.max_batch_notes, "note")
+    parsed: dict[int, NewNote] = {}
+    refused: dict[int, ServiceError] = {}
+    for index, raw in enumerate(body.notes):
+        try:
+            parsed[index] = parse_batch_item(raw, index, services.settings)
+        except InvalidInput as error:
+            refused[index] = error
+    positions = sorted(parsed)
+    outcomes = await ingest(services, principal.tenant_id, [parsed[i] for i in positions])
+    results: list[BatchItemOut] = [
+        BatchItemOut(index=index, status=error.status, problem=problem(error))
+        for index, error in refused.items()
+    ]
+    for index, outcome in zip(positions, outcomes, strict=True):
+        if outcome.error is not None:
+            results.append(
+                BatchItemOut(index=index, status=outcome.status, problem=problem(outcome.error))
+            )
+        else:
+            assert outcome.note is not None
+            results.append(
+                BatchItemOut(index=index, status=outcome.status, note=note_out(outcome.note))
+            )
+    results.sort(key=lambda result: result.index)
+    return BatchOut(
+        model_version=services.tagging.model.version,
+        created=sum(result.status == 201 for result in results),
+        existing=sum(result.status == 200 for result in results),
+        failed=sum(result.status >= 400 for result in results),
+        results=results,
+    )
+
+
+@router.get("/{note_id}", responses=problems(401, 403, 404))
+async def read_note(note_id: str, principal: Reader, services: ServicesDep) -> NoteOut:
+    """One stored note with its themes and evidence."""
+
+    def load() -> NoteOut:
+        with services.sessions() as session:
+            return note_out(get_note(session, principal, note_id))
+
+    return await run_in_threadpool(load)
+
+
+@router.get("", responses=problems(401, 403, 422))
+async def read_notes(
+    principal: Reader,
+    services: ServicesDep,
+    mentee_id: str | None = None,
+    mentor_id: str | None = None,
+    cohort: str | None = None,
+    theme: str | None = None,
+    date_from: Annotated[
+        date | None, Query(alias="from", description="First session date.")
+    ] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Last session date.")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, description="Page size, at most 200.")] = DEFAULT_PAGE,
+) -> NotesPage:
+    """Stored notes, newest session first, filtered and paged with a cursor."""
+    if limit > services.settings.max_page_size:
+        raise InvalidInput(
+            [FieldProblem("query.limit", f"at most {services.settings.max_page_size}")]
+        )
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise InvalidInput([FieldProblem("query.from", "is after query.to")])
+    filters = NoteFilters(mentee_id, mentor_id, cohort, theme, date_from, date_to)
+
+    def load() -> NotesPage:
+        with services.sessions() as session:
+            notes, next_cursor = list_notes(session, principal, filters, cursor=cursor, limit=limit)
+            return NotesPage(notes=[note_out(note) for note in notes], next_cursor=next_cursor)
+
+    return await run_in_threadpool(load)
+
+
+@router.delete(
+    "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 403, 404)
+)
+async def erase_note(note_id: str, principal: Admin, services: ServicesDep) -> Response:
+    """Delete a note and its themes."""
+
+    def erase() -> None:
+        with transaction(services.sessions) as session:
+            delete_note(session, principal, note_id)
+
+    await run_in_threadpool(erase)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,28 @@
+"""The codebook of the active model."""
+
+from fastapi import APIRouter
+
+from service.api.deps import AnyKey, ServicesDep
+from service.api.routes import problems
+from service.schemas import ThemeInfo, ThemesOut
+
+router = APIRouter(prefix="/v1/themes", tags=["model"])
+
+
+@router.get("", responses=problems(401))
+async def list_themes(_principal: AnyKey, services: ServicesDep) -> ThemesOut:
+    """The themes the active model gives, with definitions and score thresholds."""
+    model = services.tagging.model
+    thresholds = model.card.get("thresholds", {})
+    return ThemesOut(
+        model_version=model.version,
+        themes=[
+            ThemeInfo(
+                id=label["id"],
+                name=label.get("name") or label["id"],
+                definition=label.get("definition"),
+                threshold=thresholds.get(label["id"]),
+            )
+            for label in model.card.get("labels", [])
+        ],
+    )

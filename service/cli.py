@@ -1,0 +1,159 @@
+"""The ``mentor-themes`` command: the training commands plus serve, keys and db."""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import make_engine, make_sessions
+from service.errors import NotFound
+from service.keys import Role, create_key, list_keys, revoke_key
+from service.migrate import current_revision, head_revision, upgrade
+from service.settings import get_settings
+from training.cli import app as training_app
+
+app = typer.Typer(
+    help="Tag mentoring session notes with growth themes: train, evaluate, serve over HTTP.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.registered_commands.extend(training_app.registered_commands)
+keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+
+console = Console() if sys.stdout.isatty() else Console(width=120)
+errors = Console(stderr=True, soft_wrap=True)
+
+
+def _fail(message: str) -> None:
+    errors.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=2)
+
+
+def _sessions() -> sessionmaker[Session]:
+    engine = make_engine(get_settings().database_url)
+    if current_revision(engine) != head_revision():
+        _fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
+    return make_sessions(engine)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest revision."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        console.print(f"database {where} is up to date (revision {after})")
+    else:
+        console.print(f"database {where} migrated from revision {before} to {after}")
+    engine.dispose()
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option(help="Tenant the key belongs to (created if new).")],
+    role: Annotated[Role, typer.Option(help="ingest: post notes; read: read them; admin: all.")],
+    mentor: Annotated[
+        str | None, typer.Option(help="Bind a read key to one mentor's mentees.")
+    ] = None,
+    label: Annotated[str | None, typer.Option(help="A note to recognise the key by.")] = None,
+    rotate: Annotated[
+        bool, typer.Option(help="Revoke this tenant's other active keys with the same label.")
+    ] = False,
+) -> None:
+    """Create an API key. It is printed once, alone on the last line of output."""
+    sessions = _sessions()
+    if rotate and label is None:
+        _fail("--rotate needs --label to know which keys it replaces")
+    try:
+        created = create_key(sessions, tenant_id=tenant, role=role, mentor_id=mentor, label=label)
+    except ValueError as error:
+        _fail(str(error))
+        return
+    if rotate:
+        for row in list_keys(sessions, tenant):
+            if row.label == label and row.revoked_at is None and row.id != created.principal.key_id:
+                revoke_key(sessions, row.id)
+                console.print(f"revoked earlier key {row.id} labelled {label!r}")
+    bound = f" for mentor {mentor}" if mentor else ""
+    console.print(f"created {role.value} key {created.principal.key_id} in tenant {tenant}{bound}")
+    console.print("store it now: it is not shown again. Send it as 'Authorization: Bearer <key>'.")
+    sys.stdout.write(created.key + "\n")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (or the key).")]) -> None:
+    """Revoke a key; servers stop accepting it within the key cache time (default 5 s)."""
+    try:
+        revoke_key(_sessions(), key_id)
+    except NotFound as error:
+        _fail(error.detail)
+    console.print(f"revoked key {key_id.split('_')[1] if key_id.startswith('mt_') else key_id}")
+
+
+@keys_app.command("list")
+def keys_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's keys.")] = None,
+) -> None:
+    """List keys (ids, never secrets)."""
+    table = Table()
+    for column in ("id", "tenant", "role", "mentor", "label", "created", "revoked"):
+        table.add_column(column)
+    for row in list_keys(_sessions(), tenant):
+        table.add_row(
+            row.id,
+            row.tenant_id,
+            row.role,
+            row.mentor_id or "",
+            row.label or "",
+            row.created_at.strftime("%Y-%m-%d %H:%M"),
+            row.revoked_at.strftime("%Y-%m-%d %H:%M") if row.revoked_at else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: MENTOR_THEMES_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: MENTOR_THEMES_PORT.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Default: MENTOR_THEMES_WORKERS.")] = None,
+) -> None:
+    """Run the HTTP service with uvicorn on the configured database and active model."""
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
+    engine = make_engine(settings.database_url)
+    if current_revision(engine) != head_revision():
+        _fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
+    engine.dispose()
+    if workers > 1:
+        # Each worker writes its metrics here and /metrics adds them up.
+        metrics_dir = Path("var/prometheus")
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    console.print(f"mentor-themes on http://{shown}:{port}  API docs: http://{shown}:{port}/docs")
+    uvicorn.run(
+        "service.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        server_header=False,
+    )

@@ -1,0 +1,102 @@
+"""The FastAPI app: routes, error handling, limits, metrics, and a lifespan that opens the
+database and loads the active model once."""
+
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from service import metrics
+from service.api import problems
+from service.api.limits import BodySizeLimit
+from service.api.routes import health, mentees, models, notes, tag, themes
+from service.db import make_engine, make_sessions
+from service.keys import KeyChecker
+from service.migrate import current_revision, head_revision
+from service.services import Services
+from service.settings import Settings, get_settings
+from service.tagging import TaggingQueue
+from training.registry import load_model
+
+log = logging.getLogger("mentor_themes")
+
+DESCRIPTION = """Tags mentoring session notes with growth themes, each with a score and the
+sentences behind it, and stores them per tenant.
+
+Authenticate with `Authorization: Bearer <key>`; keys come from `mentor-themes keys create`.
+Errors are `application/problem+json` (RFC 9457) and name the field at fault."""
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+def open_services(settings: Settings) -> Services:
+    """Connect to the database (which must be migrated) and load the active model."""
+    engine = make_engine(settings.database_url)
+    revision, head = current_revision(engine), head_revision()
+    if revision != head:
+        engine.dispose()
+        raise StartupError(
+            f"the database is at schema revision {revision} but this version needs {head}: "
+            "run 'mentor-themes db upgrade' first"
+        )
+    model = load_model(settings.models_dir)
+    sessions = make_sessions(engine)
+    metrics.set_active_model(model.version)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        keys=KeyChecker(sessions, settings.key_cache_seconds),
+        tagging=TaggingQueue(
+            model,
+            max_batch=settings.tag_batch_size,
+            in_process=settings.tag_in_process,
+            observe=metrics.observe_tagging,
+        ),
+    )
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI application; ``settings`` default to the environment's."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = open_services(settings)
+        app.state.services = services
+        # The model and libraries are long-lived: keep the collector from re-scanning them.
+        gc.freeze()
+        log.info("serving model %s", services.tagging.model.version)
+        try:
+            yield
+        finally:
+            services.tagging.close()
+            services.engine.dispose()
+
+    app = FastAPI(
+        title="mentor-themes",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    for module in (notes, mentees, tag, themes, models, health):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(metrics.MetricsMiddleware)
+    return app
+
+
+def create_app() -> ASGIApp:
+    """What ``serve`` runs (uvicorn ``--factory``): the app behind the safe error logger."""
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    return problems.SafeErrorLog(build_app(settings))

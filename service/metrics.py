@@ -1,0 +1,92 @@
+"""Prometheus metrics: requests by route and status, their latency, tagging latency and
+the active model. With several workers, ``serve`` points PROMETHEUS_MULTIPROC_DIR at a shared
+folder and /metrics adds up every worker's figures."""
+
+import os
+import time
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUESTS = Counter(
+    "mentor_themes_http_requests_total",
+    "HTTP requests by method, route template and status.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "mentor_themes_http_request_duration_seconds",
+    "HTTP request latency by method and route template.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+TAGGING = Histogram(
+    "mentor_themes_tagging_seconds",
+    "Seconds per model call (one call tags a batch of texts).",
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+TAGGED_TEXTS = Counter("mentor_themes_tagged_texts_total", "Texts tagged.")
+ACTIVE_MODEL = Gauge(
+    "mentor_themes_active_model_info",
+    "1 for the model version this process serves.",
+    ["version"],
+    multiprocess_mode="liveall",
+)
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+
+def observe_tagging(texts: int, seconds: float) -> None:
+    TAGGING.observe(seconds)
+    TAGGED_TEXTS.inc(texts)
+
+
+def set_active_model(version: str) -> None:
+    ACTIVE_MODEL.clear()
+    ACTIVE_MODEL.labels(version=version).set(1)
+
+
+def render() -> bytes:
+    """The exposition text: this process's metrics, or all workers' in multiprocess mode."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest()
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request under its route template (``/v1/notes/{note_id}``),
+    so ids do not explode the label space; unmatched paths count as ``unmatched``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_record(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_record)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            method = scope["method"]
+            REQUESTS.labels(method, template, str(status)).inc()
+            LATENCY.labels(method, template).observe(time.perf_counter() - started)

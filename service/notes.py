@@ -1,0 +1,226 @@
+"""Storage of notes and their themes: writes, tenant-scoped reads, erasure.
+
+Every read takes the caller's ``Principal`` and filters on its tenant (and, for a key bound
+to a mentor, on that mentor), so a note of another tenant is indistinguishable from a
+missing one."""
+
+import base64
+import binascii
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy.orm import Session
+
+from service.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from service.keys import Principal
+from service.tables import Note, NoteTheme
+from training.results import ThemeMatch
+
+
+@dataclass(frozen=True)
+class NewNote:
+    """A validated note to store."""
+
+    text: str
+    mentee_id: str
+    external_id: str | None = None
+    mentor_id: str | None = None
+    cohort: str | None = None
+    session_date: date | None = None
+    author_role: str | None = None
+    store_text: bool = True
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A replay: the note with this external id is already stored with the same text."""
+
+    note: Note
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with each item of an ingest: store it new, return the stored one, or
+    refuse it (a different text under an external id already taken)."""
+
+    new: list[int]
+    existing: dict[int, Existing]
+    conflicts: dict[int, Conflict]
+
+
+@dataclass(frozen=True)
+class NoteFilters:
+    mentee_id: str | None = None
+    mentor_id: str | None = None
+    cohort: str | None = None
+    theme: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def plan_ingest(session: Session, tenant_id: str, items: Sequence[NewNote]) -> Plan:
+    """Sort items into new, replayed and conflicting by their external ids, stored or earlier
+    in the same batch."""
+    wanted = {item.external_id for item in items if item.external_id is not None}
+    stored: dict[str, Note] = {}
+    if wanted:
+        query = select(Note).where(Note.tenant_id == tenant_id, Note.external_id.in_(wanted))
+        stored = {note.external_id: note for note in session.scalars(query) if note.external_id}
+    first_in_batch: dict[str, int] = {}
+    plan = Plan(new=[], existing={}, conflicts={})
+    for index, item in enumerate(items):
+        external_id = item.external_id
+        if external_id is None:
+            plan.new.append(index)
+        elif external_id in stored:
+            note = stored[external_id]
+            if note.text_sha256 == item.text_sha256:
+                plan.existing[index] = Existing(note)
+            else:
+                plan.conflicts[index] = _conflict(external_id)
+        elif external_id in first_in_batch:
+            earlier = items[first_in_batch[external_id]]
+            if earlier.text_sha256 != item.text_sha256:
+                plan.conflicts[index] = _conflict(external_id)
+            # A repeat of an earlier item in the batch is resolved once that one is stored.
+        else:
+            first_in_batch[external_id] = index
+            plan.new.append(index)
+    return plan
+
+
+def _conflict(external_id: str) -> Conflict:
+    return Conflict(
+        f"external_id {external_id!r} is already stored with a different text; "
+        "post a new external_id or delete the stored note first"
+    )
+
+
+def build_note(
+    tenant_id: str, item: NewNote, matches: Sequence[ThemeMatch], model_version: str
+) -> Note:
+    """The row for a tagged note; evidence keeps offsets and scores, and its text only when
+    the note's text is stored."""
+    note = Note(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        external_id=item.external_id,
+        mentee_id=item.mentee_id,
+        mentor_id=item.mentor_id,
+        cohort=item.cohort,
+        session_date=item.session_date or datetime.now(UTC).date(),
+        author_role=item.author_role,
+        text=item.text if item.store_text else None,
+        text_sha256=item.text_sha256,
+        text_chars=len(item.text),
+        model_version=model_version,
+        created_at=datetime.now(UTC),
+    )
+    note.themes = [
+        NoteTheme(
+            theme=match.theme,
+            score=match.score,
+            evidence=[_evidence(e, item.store_text) for e in match.evidence],
+        )
+        for match in matches
+    ]
+    return note
+
+
+def _evidence(evidence: Any, store_text: bool) -> dict[str, Any]:
+    stored = {"start": evidence.start, "end": evidence.end, "score": evidence.score}
+    if store_text:
+        stored["text"] = evidence.text
+    return stored
+
+
+def find_by_external_id(session: Session, tenant_id: str, external_id: str) -> Note | None:
+    query = select(Note).where(Note.tenant_id == tenant_id, Note.external_id == external_id)
+    return session.scalars(query).one_or_none()
+
+
+def _visible(principal: Principal) -> ColumnElement[bool]:
+    condition = Note.tenant_id == principal.tenant_id
+    if principal.mentor_id is not None:
+        condition = and_(condition, Note.mentor_id == principal.mentor_id)
+    return condition
+
+
+def get_note(session: Session, principal: Principal, note_id: str) -> Note:
+    note = session.scalars(select(Note).where(_visible(principal), Note.id == note_id)).first()
+    if note is None:
+        raise NotFound(f"no note with id {note_id!r}")
+    return note
+
+
+def encode_cursor(note: Note) -> str:
+    raw = f"{note.session_date.isoformat()}|{note.seq}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[date, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        day, seq = raw.split("|")
+        return date.fromisoformat(day), int(seq)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput(
+            [FieldProblem("query.cursor", "not a cursor this service returned")]
+        ) from None
+
+
+def list_notes(
+    session: Session,
+    principal: Principal,
+    filters: NoteFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Note], str | None]:
+    """One page of notes, newest session first (ties by arrival), and the next page's cursor."""
+    query = select(Note).where(_visible(principal))
+    if filters.mentee_id is not None:
+        query = query.where(Note.mentee_id == filters.mentee_id)
+    if filters.mentor_id is not None:
+        query = query.where(Note.mentor_id == filters.mentor_id)
+    if filters.cohort is not None:
+        query = query.where(Note.cohort == filters.cohort)
+    if filters.date_from is not None:
+        query = query.where(Note.session_date >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(Note.session_date <= filters.date_to)
+    if filters.theme is not None:
+        query = query.where(
+            exists().where(NoteTheme.note_seq == Note.seq, NoteTheme.theme == filters.theme)
+        )
+    if cursor is not None:
+        day, seq = decode_cursor(cursor)
+        query = query.where(
+            or_(Note.session_date < day, and_(Note.session_date == day, Note.seq < seq))
+        )
+    query = query.order_by(Note.session_date.desc(), Note.seq.desc()).limit(limit + 1)
+    notes = list(session.scalars(query))
+    if len(notes) > limit:
+        return notes[:limit], encode_cursor(notes[limit - 1])
+    return notes, None
+
+
+def delete_note(session: Session, principal: Principal, note_id: str) -> None:
+    session.delete(get_note(session, principal, note_id))
+
+
+def delete_mentee(session: Session, principal: Principal, mentee_id: str) -> int:
+    """Erase every note (and its themes) of a mentee in the caller's tenant."""
+    seqs = select(Note.seq).where(_visible(principal), Note.mentee_id == mentee_id)
+    session.execute(delete(NoteTheme).where(NoteTheme.note_seq.in_(seqs)))
+    result = session.execute(delete(Note).where(_visible(principal), Note.mentee_id == mentee_id))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,162 @@
+"""Request and response bodies of the HTTP API (they make the OpenAPI schema)."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Id = Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
+
+NOTE_EXAMPLE: dict[str, Any] = {
+    "external_id": "session-2026-11-20-0042",
+    "text": (
+        "Priya said she finally spoke up in the design review and it went well. "
+        "We mapped out who she could ask for an intro to the platform team."
+    ),
+    "mentee_id": "mentee-17",
+    "mentor_id": "mentor-3",
+    "cohort": "2026-autumn",
+    "session_date": "2026-11-20",
+    "author_role": "mentor",
+    "store_text": True,
+}
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoteIn(Strict):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [NOTE_EXAMPLE]})
+
+    text: str = Field(description="The note, 1 to 20,000 characters (configurable).")
+    mentee_id: str = Id
+    external_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=256,
+        description="The platform's id; posting it again returns the stored note.",
+    )
+    mentor_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
+    cohort: str | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
+    session_date: date | None = Field(None, description="Defaults to the day it is received.")
+    author_role: Literal["mentor", "mentee"] | None = None
+    store_text: bool = Field(
+        True, description="False keeps themes, scores and offsets but not the text."
+    )
+
+
+class BatchIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"notes": [NOTE_EXAMPLE]}]}
+    )
+
+    notes: list[Any] = Field(
+        description="Up to 500 notes (configurable), each a NoteIn; each is checked on its own.",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/NoteIn"}},
+    )
+
+
+class TagIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"texts": ["She led her first stand-up today."]}]},
+    )
+
+    texts: list[str] = Field(description="1 to 100 texts (configurable); nothing is stored.")
+
+
+class EvidenceOut(BaseModel):
+    text: str | None = Field(description="The sentence; null when the note's text is not kept.")
+    start: int = Field(description="Character offset of the sentence in the note.")
+    end: int
+    score: float
+
+
+class ThemeOut(BaseModel):
+    theme: str
+    score: float
+    evidence: list[EvidenceOut]
+
+
+class NoteOut(BaseModel):
+    id: str
+    external_id: str | None
+    mentee_id: str
+    mentor_id: str | None
+    cohort: str | None
+    session_date: date
+    author_role: str | None
+    text: str | None = Field(description="Null when posted with store_text false.")
+    text_stored: bool
+    text_chars: int
+    themes: list[ThemeOut]
+    model_version: str
+    created_at: datetime
+
+
+class ProblemField(BaseModel):
+    field: str = Field(description="Where the problem is, e.g. body.notes.3.text.")
+    problem: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem detail."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ProblemField] | None = None
+
+
+class BatchItemOut(BaseModel):
+    index: int = Field(description="Position of the item in the request.")
+    status: int = Field(description="201 stored, 200 already stored, 409 or 422 refused.")
+    note: NoteOut | None = None
+    problem: Problem | None = None
+
+
+class BatchOut(BaseModel):
+    model_version: str
+    created: int
+    existing: int
+    failed: int
+    results: list[BatchItemOut]
+
+
+class TagResult(BaseModel):
+    themes: list[ThemeOut]
+
+
+class TagOut(BaseModel):
+    model_version: str
+    results: list[TagResult]
+
+
+class NotesPage(BaseModel):
+    notes: list[NoteOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null at end.")
+
+
+class Deleted(BaseModel):
+    deleted: int
+
+
+class ThemeInfo(BaseModel):
+    id: str
+    name: str
+    definition: str | None
+    threshold: float | None = Field(description="Score at or above which the theme is given.")
+
+
+class ThemesOut(BaseModel):
+    model_version: str
+    themes: list[ThemeInfo]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, bool] = Field(default_factory=dict)

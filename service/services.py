@@ -1,0 +1,19 @@
+"""What the app holds for its lifetime: settings, database, key checker and tagging queue."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.keys import KeyChecker
+from service.settings import Settings
+from service.tagging import TaggingQueue
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    keys: KeyChecker
+    tagging: TaggingQueue

@@ -1,0 +1,47 @@
+"""Service settings, read from ``MENTOR_THEMES_*`` environment variables (and nowhere else)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told; the README's configuration table lists these."""
+
+    model_config = SettingsConfigDict(env_prefix="MENTOR_THEMES_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/mentor-themes.db",
+        description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://…",
+    )
+    models_dir: Path = Field(Path("models"), description="The model registry folder.")
+    host: str = Field("127.0.0.1", description="Address `serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `serve` listens on.")
+    workers: int = Field(1, ge=1, le=64, description="Worker processes `serve` starts.")
+    log_level: str = Field("info", pattern="^(critical|error|warning|info|debug)$")
+    max_text_chars: int = Field(20_000, ge=1, description="Longest note text accepted.")
+    max_batch_notes: int = Field(500, ge=1, description="Most notes per POST /v1/notes/batch.")
+    max_tag_texts: int = Field(100, ge=1, description="Most texts per POST /v1/tag.")
+    max_body_bytes: int = Field(
+        16 * MIB, ge=1024, description="Larger request bodies get 413 before they are parsed."
+    )
+    max_page_size: int = Field(200, ge=1, description="Most notes per page of GET /v1/notes.")
+    tag_batch_size: int = Field(
+        256, ge=1, description="Most texts the tagging thread scores in one call."
+    )
+    tag_in_process: bool = Field(
+        True, description="Run the model in a child process, off the server's interpreter lock."
+    )
+    key_cache_seconds: float = Field(
+        5.0, ge=0, description="How long a checked API key is trusted before it is re-read."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests override this dependency instead of the environment."""
+    return Settings()

@@ -1,0 +1,102 @@
+"""The database tables. Alembic migrations in ``service/migrations`` create them; a test
+checks that the migrations and these declarations agree."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKey(Base):
+    """A key is ``mt_<id>_<secret>``; only the SHA-256 of the secret is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    mentor_id: Mapped[str | None] = mapped_column(String(128))
+    label: Mapped[str | None] = mapped_column(String(128))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Note(Base):
+    """A session note with the model version that tagged it. ``text`` is NULL when the
+    platform asked not to store it; ``text_sha256`` still lets a replay be recognised."""
+
+    __tablename__ = "notes"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "external_id", name="uq_notes_tenant_external_id"),
+        Index("ix_notes_tenant_mentee", "tenant_id", "mentee_id", "session_date"),
+        Index("ix_notes_tenant_mentor", "tenant_id", "mentor_id", "session_date"),
+        Index("ix_notes_tenant_cohort", "tenant_id", "cohort", "session_date"),
+        Index("ix_notes_tenant_date", "tenant_id", "session_date", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    external_id: Mapped[str | None] = mapped_column(String(256))
+    mentee_id: Mapped[str] = mapped_column(String(128))
+    mentor_id: Mapped[str | None] = mapped_column(String(128))
+    cohort: Mapped[str | None] = mapped_column(String(128))
+    session_date: Mapped[date] = mapped_column(Date)
+    author_role: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    text_chars: Mapped[int] = mapped_column(Integer)
+    model_version: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    themes: Mapped[list["NoteTheme"]] = relationship(
+        back_populates="note",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="NoteTheme.score.desc()",
+        lazy="selectin",
+    )
+
+
+class NoteTheme(Base):
+    """One theme the model gave a note; ``evidence`` holds [{start, end, score, text?}]."""
+
+    __tablename__ = "note_themes"
+    __table_args__ = (Index("ix_note_themes_theme", "theme", "note_seq"),)
+
+    note_seq: Mapped[int] = mapped_column(
+        RowId, ForeignKey("notes.seq", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(64), primary_key=True)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+    note: Mapped[Note] = relationship(back_populates="themes")
