@@ -17,14 +17,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@
 
-## run: set up, train the default model unless one is active, tag the example notes
+## run: set up, migrate the database, train the default model unless one is active,
+## create a key for a local demo tenant (printed once), and serve on 127.0.0.1:8000
 run: setup
+	$(BIN)/mentor-themes db upgrade
 	$(BIN)/mentor-themes train --unless-active
-	$(BIN)/mentor-themes tag --input data/samples/examples.jsonl
+	$(BIN)/mentor-themes keys create --tenant demo --role admin --label "make run" --rotate
+	$(BIN)/mentor-themes serve
 
-## test: set up, then lint, type-check and run every test
+## test: set up, then lint, type-check and run every test, the PostgreSQL ones against a
+## local server that scripts/test-postgres.sh starts (installing it when root)
 test: setup lint typecheck
-	$(BIN)/pytest
+	@url="$${MENTOR_THEMES_TEST_POSTGRES_URL:-$$(scripts/test-postgres.sh || true)}"; \
+	MENTOR_THEMES_TEST_POSTGRES_URL="$$url" $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
@@ -33,9 +38,11 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-## bench: print the tagging benchmark figures
+## bench: print the tagging and HTTP benchmark figures (the HTTP one drives wrk)
 bench: setup
 	$(BIN)/python bench/tagging.py
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

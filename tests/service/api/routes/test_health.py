@@ -1,0 +1,65 @@
+"""/healthz, /readyz and /metrics."""
+
+import re
+
+from sqlalchemy import create_engine
+
+from service.keys import Role
+from tests.service.conftest import Api
+
+
+def test_healthz_answers_without_a_key(api: Api) -> None:
+    response = api.client.get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_readyz_checks_database_and_model(api: Api) -> None:
+    response = api.client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": True, "model": True}}
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(api: Api) -> None:
+    working = api.services.engine
+    api.services.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
+    try:
+        response = api.client.get("/readyz")
+    finally:
+        api.services.engine.dispose()
+        api.services.engine = working
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": False, "model": True}
+
+
+def sample(metrics: str, name: str, **labels: str) -> float:
+    for line in metrics.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            found = dict(re.findall(r'(\w+)="([^"]*)"', line.split(" ")[0]))
+            if all(found.get(k) == v for k, v in labels.items()):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_template_and_status(api: Api) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+    before = api.client.get("/metrics").text
+    note = api.post_note(key).json()
+    api.client.get(f"/v1/notes/{note['id']}", headers=api.headers(key))
+    api.client.get("/v1/notes/does-not-exist", headers=api.headers(key))
+    after = api.client.get("/metrics")
+    assert after.headers["content-type"].startswith("text/plain")
+    text = after.text
+    route = "/v1/notes/{note_id}"
+    for status in ("200", "404"):
+        labels = {"method": "GET", "route": route, "status": status}
+        grown = sample(text, "mentor_themes_http_requests_total", **labels) - sample(
+            before, "mentor_themes_http_requests_total", **labels
+        )
+        assert grown == 1
+    assert note["id"] not in text, "ids must not become labels"
+    assert sample(text, "mentor_themes_http_request_duration_seconds_count", route=route) >= 2
+    assert sample(text, "mentor_themes_tagging_seconds_count") > sample(
+        before, "mentor_themes_tagging_seconds_count"
+    )
+    version = api.services.tagging.model.version
+    assert sample(text, "mentor_themes_active_model_info", version=version) == 1

@@ -1,0 +1,97 @@
+"""The service commands: db upgrade, keys create/list/revoke, serve's schema check."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.db import make_engine, make_sessions
+from service.keys import KeyChecker
+from service.settings import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("MENTOR_THEMES_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_db_upgrade_creates_the_schema_then_reports_up_to_date(database: str) -> None:
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0 and "migrated from revision None" in first.output
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert again.exit_code == 0 and "up to date" in again.output
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line(database: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(app, ["keys", "create", "--tenant", "acme", "--role", "ingest"])
+    assert result.exit_code == 0, result.output
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("mt_") and " " not in key
+    principal = KeyChecker(make_sessions(make_engine(database)), 0).check(key)
+    assert (principal.tenant_id, principal.role) == ("acme", "ingest")
+    listed = runner.invoke(app, ["keys", "list", "--tenant", "acme"])
+    assert principal.key_id in listed.output and key.split("_", 2)[2] not in listed.output
+
+
+def test_keys_revoke_stops_the_key(database: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    key = runner.invoke(app, ["keys", "create", "--tenant", "a", "--role", "read"]).output
+    key = key.strip().splitlines()[-1]
+    result = runner.invoke(app, ["keys", "revoke", key.split("_")[1]])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(Exception, match="revoked"):
+        KeyChecker(make_sessions(make_engine(database)), 0).check(key)
+
+
+def test_keys_create_rotate_revokes_earlier_keys_with_the_label(database: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    args = ["keys", "create", "--tenant", "demo", "--role", "admin", "--label", "local"]
+    first = runner.invoke(app, args).output.strip().splitlines()[-1]
+    second = runner.invoke(app, [*args, "--rotate"])
+    assert "revoked earlier key" in second.output
+    checker = KeyChecker(make_sessions(make_engine(database)), 0)
+    with pytest.raises(Exception, match="revoked"):
+        checker.check(first)
+    checker.check(second.output.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tenant", "a", "--role", "owner"], "owner"),
+        (["--tenant", "a", "--role", "admin", "--mentor", "m"], "--role read"),
+        (["--tenant", "a", "--role", "read", "--rotate"], "--label"),
+    ],
+)
+def test_keys_create_refuses_bad_options(database: str, args: list[str], message: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(app, ["keys", "create", *args])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_revoking_an_unknown_key_fails(database: str) -> None:
+    runner.invoke(app, ["db", "upgrade"])
+    result = runner.invoke(app, ["keys", "revoke", "nope"])
+    assert result.exit_code == 2 and "no API key" in result.output
+
+
+def test_commands_refuse_a_database_that_is_not_migrated(database: str) -> None:
+    for args in (["serve"], ["keys", "list"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "mentor-themes db upgrade" in result.output
+
+
+def test_training_commands_are_part_of_the_same_cli() -> None:
+    names = {command.name or command.callback.__name__ for command in app.registered_commands}
+    assert {"train", "evaluate", "tag", "select", "serve"} <= {
+        name.replace("_command", "") for name in names if name
+    }
