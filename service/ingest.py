@@ -1,6 +1,6 @@
 """Storing posted notes: sort out replays and conflicts, tag what is new (off the event loop,
-batched with other requests), and commit everything in one transaction, so a response is
-only sent for notes that are durably stored."""
+batched with other requests' texts) and hand it to the group-commit writer; a request is
+answered only once its notes are committed."""
 
 import asyncio
 from collections.abc import Sequence
@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from service.db import transaction
 from service.errors import Conflict
-from service.notes import NewNote, Plan, build_note, plan_ingest
+from service.notes import NewNote, NoteRecord, Plan, note_record, plan_ingest
 from service.services import Services
 from service.tables import Note
 from training.results import ThemeMatch
@@ -24,7 +23,7 @@ class Outcome:
     """The fate of one posted note: stored now (201), already stored (200) or refused."""
 
     status: int
-    note: Note | None = None
+    note: Note | NoteRecord | None = None
     error: Conflict | None = None
 
 
@@ -33,7 +32,7 @@ async def ingest(services: Services, tenant_id: str, items: Sequence[NewNote]) -
     tags: dict[int, list[ThemeMatch]] = {}
     model_version = ""
     for attempt in range(ATTEMPTS):
-        plan = await run_in_threadpool(_plan, services, tenant_id, items)
+        plan = await _plan(services, tenant_id, items)
         untagged = [index for index in plan.new if index not in tags]
         if untagged:
             tagged = await asyncio.wrap_future(
@@ -42,10 +41,12 @@ async def ingest(services: Services, tenant_id: str, items: Sequence[NewNote]) -
             model_version = tagged.model_version
             tags.update(zip(untagged, tagged.results, strict=True))
         model_version = model_version or services.tagging.model.version
+        stored = {
+            index: note_record(tenant_id, items[index], tags[index], model_version)
+            for index in plan.new
+        }
         try:
-            stored = await run_in_threadpool(
-                _store, services, tenant_id, items, plan, tags, model_version
-            )
+            await asyncio.wrap_future(services.writer.submit(list(stored.values())))
         except IntegrityError:
             # Another request stored one of these external ids since we looked; look again.
             if attempt == ATTEMPTS - 1:
@@ -55,29 +56,18 @@ async def ingest(services: Services, tenant_id: str, items: Sequence[NewNote]) -
     raise AssertionError("unreachable")
 
 
-def _plan(services: Services, tenant_id: str, items: Sequence[NewNote]) -> Plan:
-    with services.sessions() as session:
-        return plan_ingest(session, tenant_id, items)
+async def _plan(services: Services, tenant_id: str, items: Sequence[NewNote]) -> Plan:
+    if all(item.external_id is None for item in items):
+        return Plan(new=list(range(len(items))), existing={}, conflicts={})  # nothing to look up
+
+    def look_up() -> Plan:
+        with services.sessions() as session:
+            return plan_ingest(session, tenant_id, items)
+
+    return await run_in_threadpool(look_up)
 
 
-def _store(
-    services: Services,
-    tenant_id: str,
-    items: Sequence[NewNote],
-    plan: Plan,
-    tags: dict[int, list[ThemeMatch]],
-    model_version: str,
-) -> dict[int, Note]:
-    notes = {
-        index: build_note(tenant_id, items[index], tags[index], model_version) for index in plan.new
-    }
-    if notes:
-        with transaction(services.sessions) as session:
-            session.add_all(notes.values())
-    return notes
-
-
-def _outcomes(items: Sequence[NewNote], plan: Plan, stored: dict[int, Note]) -> list[Outcome]:
+def _outcomes(items: Sequence[NewNote], plan: Plan, stored: dict[int, NoteRecord]) -> list[Outcome]:
     by_external_id = {
         note.external_id: note for note in stored.values() if note.external_id is not None
     }

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from service.keys import Principal
 from service.tables import Note, NoteTheme
-from training.results import ThemeMatch
+from training.results import Evidence, ThemeMatch
 
 
 @dataclass(frozen=True)
@@ -105,12 +105,57 @@ def _conflict(external_id: str) -> Conflict:
     )
 
 
-def build_note(
+@dataclass(frozen=True)
+class ThemeRecord:
+    theme: str
+    score: float
+    evidence: list[dict[str, Any]]
+
+
+@dataclass
+class NoteRecord:
+    """A tagged note about to be stored: plain data, cheap to build in bulk (ORM objects
+    cost more than the SQL for a 500-note batch). Reads the same as a ``Note`` row."""
+
+    id: str
+    tenant_id: str
+    external_id: str | None
+    mentee_id: str
+    mentor_id: str | None
+    cohort: str | None
+    session_date: date
+    author_role: str | None
+    text: str | None
+    text_sha256: str
+    text_chars: int
+    model_version: str
+    created_at: datetime
+    themes: list[ThemeRecord]
+
+
+NOTE_COLUMNS = (
+    "id",
+    "tenant_id",
+    "external_id",
+    "mentee_id",
+    "mentor_id",
+    "cohort",
+    "session_date",
+    "author_role",
+    "text",
+    "text_sha256",
+    "text_chars",
+    "model_version",
+    "created_at",
+)
+
+
+def note_record(
     tenant_id: str, item: NewNote, matches: Sequence[ThemeMatch], model_version: str
-) -> Note:
-    """The row for a tagged note; evidence keeps offsets and scores, and its text only when
+) -> NoteRecord:
+    """The record of a tagged note; evidence keeps offsets and scores, and its text only when
     the note's text is stored."""
-    note = Note(
+    return NoteRecord(
         id=str(uuid.uuid4()),
         tenant_id=tenant_id,
         external_id=item.external_id,
@@ -124,23 +169,38 @@ def build_note(
         text_chars=len(item.text),
         model_version=model_version,
         created_at=datetime.now(UTC),
+        themes=[
+            ThemeRecord(
+                theme=match.theme,
+                score=match.score,
+                evidence=[_evidence(e, item.store_text) for e in match.evidence],
+            )
+            for match in matches
+        ],
     )
-    note.themes = [
-        NoteTheme(
-            theme=match.theme,
-            score=match.score,
-            evidence=[_evidence(e, item.store_text) for e in match.evidence],
-        )
-        for match in matches
-    ]
-    return note
 
 
-def _evidence(evidence: Any, store_text: bool) -> dict[str, Any]:
-    stored = {"start": evidence.start, "end": evidence.end, "score": evidence.score}
+def _evidence(evidence: Evidence, store_text: bool) -> dict[str, Any]:
+    stored: dict[str, Any] = {"start": evidence.start, "end": evidence.end, "score": evidence.score}
     if store_text:
         stored["text"] = evidence.text
     return stored
+
+
+def insert_notes(session: Session, records: Sequence[NoteRecord]) -> None:
+    """Insert notes and their themes with two multi-row statements."""
+    if not records:
+        return
+    rows = [{column: getattr(record, column) for column in NOTE_COLUMNS} for record in records]
+    returning = insert(Note).returning(Note.seq, sort_by_parameter_order=True)
+    seqs = session.execute(returning, rows).scalars().all()
+    themes = [
+        {"note_seq": seq, "theme": t.theme, "score": t.score, "evidence": t.evidence}
+        for seq, record in zip(seqs, records, strict=True)
+        for t in record.themes
+    ]
+    if themes:
+        session.execute(insert(NoteTheme), themes)
 
 
 def find_by_external_id(session: Session, tenant_id: str, external_id: str) -> Note | None:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.keys import KeyChecker
 from service.settings import Settings
 from service.tagging import TaggingQueue
+from service.writer import NoteWriter
 
 
 @dataclass
@@ -17,3 +18,4 @@ class Services:
     sessions: sessionmaker[Session]
     keys: KeyChecker
     tagging: TaggingQueue
+    writer: NoteWriter

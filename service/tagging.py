@@ -23,6 +23,7 @@ from training.results import ThemeMatch
 # The model a tagging process has loaded, by folder. One per process: the parent sends paths,
 # never the model itself.
 _process_models: dict[Path, LoadedModel] = {}
+WARM_UP_TEXT = "We rescheduled to Tuesday. She said the talk went well and she felt more confident."
 
 
 def _load_in_process(folder: Path) -> LoadedModel:
@@ -35,7 +36,11 @@ def _load_in_process(folder: Path) -> LoadedModel:
 
 def _serve_in_process(connection: Connection, folder: Path) -> None:
     """The child's loop: receive (model folder, texts), send back results or the error."""
-    _load_in_process(folder)
+    tagger = _load_in_process(folder).tagger
+    # Both the small-batch and the sparse path, so the first requests do not pay for
+    # first-call set-up (imports, allocations).
+    for size in (1, 64):
+        tagger.tag([WARM_UP_TEXT] * size)
     gc.freeze()  # the model lives as long as the process; spare the collector from it
     connection.send(("ready", None))
     while True:

@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from service.api.problems import describe_validation
 from service.errors import FieldProblem, InvalidInput
-from service.notes import NewNote
+from service.notes import NewNote, NoteRecord, ThemeRecord
 from service.schemas import EvidenceOut, NoteIn, NoteOut, ThemeOut
 from service.settings import Settings
-from service.tables import Note
+from service.tables import Note, NoteTheme
 from training.results import ThemeMatch
 
 
@@ -79,7 +79,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def note_out(note: Note) -> NoteOut:
+def _by_score(rows: Sequence[NoteTheme] | Sequence[ThemeRecord]) -> list[NoteTheme | ThemeRecord]:
+    return sorted(rows, key=lambda row: -row.score)
+
+
+def note_out(note: Note | NoteRecord) -> NoteOut:
     return NoteOut(
         id=note.id,
         external_id=note.external_id,
@@ -105,7 +109,7 @@ def note_out(note: Note) -> NoteOut:
                     for e in row.evidence
                 ],
             )
-            for row in sorted(note.themes, key=lambda row: -row.score)
+            for row in _by_score(note.themes)
         ],
         model_version=note.model_version,
         created_at=as_utc(note.created_at),
