@@ -3,7 +3,7 @@
 import os
 import shutil
 import sys
-from pathlib import Path
+import tempfile
 from typing import Annotated
 
 import typer
@@ -140,20 +140,24 @@ def serve(
     if current_revision(engine) != head_revision():
         _fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
     engine.dispose()
+    metrics_dir = None
     if workers > 1:
-        # Each worker writes its metrics here and /metrics adds them up.
-        metrics_dir = Path("var/prometheus")
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        metrics_dir.mkdir(parents=True)
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+        # Each worker writes its metrics into a folder of this server's own (prometheus_client
+        # reads the variable in every worker) and /metrics adds them up.
+        metrics_dir = tempfile.mkdtemp(prefix="mentor-themes-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(f"mentor-themes on http://{shown}:{port}  API docs: http://{shown}:{port}/docs")
-    uvicorn.run(
-        "service.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-        server_header=False,
-    )
+    try:
+        uvicorn.run(
+            "service.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+            server_header=False,
+        )
+    finally:
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)

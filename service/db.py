@@ -23,7 +23,12 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(
-            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+            url,
+            pool_pre_ping=True,
+            # Up to 40 request threads (AnyIO's default) plus the writer may hold one each.
+            pool_size=10,
+            max_overflow=40,
+            hide_parameters=True,
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

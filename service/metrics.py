@@ -2,8 +2,8 @@
 the active model. With several workers, ``serve`` points PROMETHEUS_MULTIPROC_DIR at a shared
 folder and /metrics adds up every worker's figures."""
 
-import os
 import time
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -48,16 +48,26 @@ def observe_tagging(texts: int, seconds: float) -> None:
     TAGGED_TEXTS.inc(texts)
 
 
+_served: list[str] = []
+
+
 def set_active_model(version: str) -> None:
-    ACTIVE_MODEL.clear()
+    """Mark ``version`` as served (1) and any earlier one as no longer (0); clearing labels
+    is not supported across worker processes."""
+    for earlier in _served:
+        ACTIVE_MODEL.labels(version=earlier).set(0)
     ACTIVE_MODEL.labels(version=version).set(1)
+    _served[:] = [version]
 
 
-def render() -> bytes:
-    """The exposition text: this process's metrics, or all workers' in multiprocess mode."""
-    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+def render(multiprocess_dir: Path | None) -> bytes:
+    """The exposition text: this process's metrics, or every worker's when they share a
+    multiprocess folder."""
+    if multiprocess_dir is not None:
         registry = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        prometheus_multiprocess.MultiProcessCollector(  # type: ignore[no-untyped-call]
+            registry, path=str(multiprocess_dir)
+        )
         return generate_latest(registry)
     return generate_latest()
 

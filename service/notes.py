@@ -7,6 +7,7 @@ missing one."""
 import base64
 import binascii
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from service.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from service.keys import Principal
 from service.tables import Note, NoteTheme
 from training.results import Evidence, ThemeMatch
+
+NOTE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MAX_SEQ = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,13 @@ class NewNote:
     author_role: str | None = None
     store_text: bool = True
 
-    @property
-    def text_sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+    def fingerprint(self, tenant_id: str) -> str | None:
+        """What recognises a replay of this note; salted with tenant and external id so equal
+        texts do not share a hash. None without an external id: nothing to recognise."""
+        if self.external_id is None:
+            return None
+        material = "\x00".join((tenant_id, self.external_id, self.text))
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -83,13 +91,13 @@ def plan_ingest(session: Session, tenant_id: str, items: Sequence[NewNote]) -> P
             plan.new.append(index)
         elif external_id in stored:
             note = stored[external_id]
-            if note.text_sha256 == item.text_sha256:
+            if note.text_fingerprint == item.fingerprint(tenant_id):
                 plan.existing[index] = Existing(note)
             else:
                 plan.conflicts[index] = _conflict(external_id)
         elif external_id in first_in_batch:
             earlier = items[first_in_batch[external_id]]
-            if earlier.text_sha256 != item.text_sha256:
+            if earlier.text != item.text:
                 plan.conflicts[index] = _conflict(external_id)
             # A repeat of an earlier item in the batch is resolved once that one is stored.
         else:
@@ -126,7 +134,7 @@ class NoteRecord:
     session_date: date
     author_role: str | None
     text: str | None
-    text_sha256: str
+    text_fingerprint: str | None
     text_chars: int
     model_version: str
     created_at: datetime
@@ -143,7 +151,7 @@ NOTE_COLUMNS = (
     "session_date",
     "author_role",
     "text",
-    "text_sha256",
+    "text_fingerprint",
     "text_chars",
     "model_version",
     "created_at",
@@ -165,7 +173,7 @@ def note_record(
         session_date=item.session_date or datetime.now(UTC).date(),
         author_role=item.author_role,
         text=item.text if item.store_text else None,
-        text_sha256=item.text_sha256,
+        text_fingerprint=item.fingerprint(tenant_id),
         text_chars=len(item.text),
         model_version=model_version,
         created_at=datetime.now(UTC),
@@ -216,6 +224,8 @@ def _visible(principal: Principal) -> ColumnElement[bool]:
 
 
 def get_note(session: Session, principal: Principal, note_id: str) -> Note:
+    if not NOTE_ID.fullmatch(note_id):  # not one of ours; PostgreSQL would choke on a NUL
+        raise NotFound(f"no note with id {note_id!r}")
     note = session.scalars(select(Note).where(_visible(principal), Note.id == note_id)).first()
     if note is None:
         raise NotFound(f"no note with id {note_id!r}")
@@ -231,7 +241,10 @@ def decode_cursor(cursor: str) -> tuple[date, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         day, seq = raw.split("|")
-        return date.fromisoformat(day), int(seq)
+        position = date.fromisoformat(day), int(seq)
+        if not 0 < position[1] <= MAX_SEQ:
+            raise ValueError(seq)
+        return position
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidInput(
             [FieldProblem("query.cursor", "not a cursor this service returned")]

@@ -1,10 +1,23 @@
 """Request and response bodies of the HTTP API (they make the OpenAPI schema)."""
 
+import re
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: str) -> str:
+    """Refuse what neither database can store: NUL (PostgreSQL rejects it in text) and
+    unpaired surrogates (not encodable as UTF-8)."""
+    if UNSTORABLE.search(value):
+        raise ValueError("contains a NUL character or an unpaired surrogate")
+    return value
+
+
+Text = Annotated[str, AfterValidator(storable)]
 Id = Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
 
 NOTE_EXAMPLE: dict[str, Any] = {
@@ -31,16 +44,16 @@ class Strict(BaseModel):
 class NoteIn(Strict):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [NOTE_EXAMPLE]})
 
-    text: str = Field(description="The note, 1 to 20,000 characters (configurable).")
-    mentee_id: str = Id
-    external_id: str | None = Field(
+    text: Text = Field(description="The note, 1 to 20,000 characters (configurable).")
+    mentee_id: Text = Id
+    external_id: Text | None = Field(
         None,
         min_length=1,
         max_length=256,
         description="The platform's id; posting it again returns the stored note.",
     )
-    mentor_id: str | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
-    cohort: str | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
+    mentor_id: Text | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
+    cohort: Text | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
     session_date: date | None = Field(None, description="Defaults to the day it is received.")
     author_role: Literal["mentor", "mentee"] | None = None
     store_text: bool = Field(
@@ -65,7 +78,7 @@ class TagIn(Strict):
         json_schema_extra={"examples": [{"texts": ["She led her first stand-up today."]}]},
     )
 
-    texts: list[str] = Field(description="1 to 100 texts (configurable); nothing is stored.")
+    texts: list[Text] = Field(description="1 to 100 texts (configurable); nothing is stored.")
 
 
 class EvidenceOut(BaseModel):

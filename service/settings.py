@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     tag_in_process: bool = Field(
         True, description="Run the model in a child process, off the server's interpreter lock."
     )
+    prometheus_multiproc_dir: Path | None = Field(
+        None,
+        validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="Set by `serve --workers N`: where each worker writes its metrics.",
+    )
     key_cache_seconds: float = Field(
         5.0, ge=0, description="How long a checked API key is trusted before it is re-read."
     )

@@ -51,7 +51,8 @@ class ApiKey(Base):
 
 class Note(Base):
     """A session note with the model version that tagged it. ``text`` is NULL when the
-    platform asked not to store it; ``text_sha256`` still lets a replay be recognised."""
+    platform asked not to store it. ``text_fingerprint`` (only for notes with an external id)
+    lets a replay be recognised without the text: SHA-256 of tenant, external id and text."""
 
     __tablename__ = "notes"
     __table_args__ = (
@@ -72,7 +73,7 @@ class Note(Base):
     session_date: Mapped[date] = mapped_column(Date)
     author_role: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(Text)
-    text_sha256: Mapped[str] = mapped_column(String(64))
+    text_fingerprint: Mapped[str | None] = mapped_column(String(64))
     text_chars: Mapped[int] = mapped_column(Integer)
     model_version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -7,6 +7,7 @@ load, per-call overhead is shared by every request waiting, which is where throu
 from (one note costs about as much Python overhead as dozens)."""
 
 import gc
+import logging
 import multiprocessing
 import queue
 import threading
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from training.registry import LoadedModel, load_model
 from training.results import ThemeMatch
+
+log = logging.getLogger("mentor_themes.tagging")
 
 # The model a tagging process has loaded, by folder. One per process: the parent sends paths,
 # never the model itself.
@@ -62,20 +65,40 @@ class ProcessRunner:
     model running in a thread slows the event loop and is slowed by it (each lock hand-back
     waits for a switch interval); a process has its own, and costs one pickle each way per
     batch. A pipe rather than a process pool: no feeder and result threads to hand off through.
-    Only the tagging thread talks to the child, so the pipe needs no lock."""
+    Only the tagging thread talks to the child, so the pipe needs no lock. A child that dies
+    (killed, out of memory) is replaced on the next call."""
 
     def __init__(self, model: LoadedModel) -> None:
+        self._folder = model.path
+        self._start()
+
+    def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self._connection, child_end = context.Pipe()
         self._child = context.Process(
-            target=_serve_in_process, args=(child_end, model.path), name="tagging", daemon=True
+            target=_serve_in_process, args=(child_end, self._folder), name="tagging", daemon=True
         )
         self._child.start()
         child_end.close()
         status, _ = self._connection.recv()
         assert status == "ready"
 
+    def alive(self) -> bool:
+        return self._child.is_alive()
+
     def __call__(self, model: LoadedModel, texts: list[str]) -> list[list[ThemeMatch]]:
+        try:
+            return self._ask(model, texts)
+        except (EOFError, OSError):
+            log.error(
+                "the tagging process died (exit code %s); starting a new one", self._child.exitcode
+            )
+            self._child.kill()
+            self._child.join(timeout=10)
+            self._start()
+            return self._ask(model, texts)
+
+    def _ask(self, model: LoadedModel, texts: list[str]) -> list[list[ThemeMatch]]:
         self._connection.send((model.path, texts))
         status, payload = self._connection.recv()
         if status == "error":
@@ -85,15 +108,11 @@ class ProcessRunner:
     def close(self) -> None:
         try:
             self._connection.send(None)
-        except (BrokenPipeError, OSError):
+        except OSError:
             pass
         self._child.join(timeout=10)
         if self._child.is_alive():
             self._child.kill()
-
-
-def run_in_thread(model: LoadedModel, texts: list[str]) -> list[list[ThemeMatch]]:
-    return model.tagger.tag(texts)
 
 
 @dataclass(frozen=True)
@@ -124,15 +143,13 @@ class TaggingQueue:
         model: LoadedModel,
         *,
         max_batch: int = 256,
-        max_wait: float = 0.0,
         in_process: bool = False,
         observe: Observer | None = None,
     ) -> None:
         self._model = model
-        self._process = ProcessRunner(model) if in_process else None
         self._max_batch = max_batch
-        self._max_wait = max_wait
         self._observe = observe
+        self._process = ProcessRunner(model) if in_process else None
         self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="tagging", daemon=True)
         self._thread.start()
@@ -141,8 +158,14 @@ class TaggingQueue:
     def model(self) -> LoadedModel:
         return self._model
 
+    def healthy(self) -> bool:
+        """The tagging thread runs and, in process mode, its model process is up."""
+        process_up = self._process is None or self._process.alive()
+        return self._thread.is_alive() and process_up
+
     def submit(self, texts: Sequence[str]) -> "Future[Tagged]":
-        """Queue texts for tagging; the future resolves once they are tagged."""
+        """Queue texts for tagging; the future resolves once they are tagged. Cancelling it
+        before the thread takes it (a client gone) skips the work."""
         future: Future[Tagged] = Future()
         if not texts:
             future.set_result(Tagged(self._model.version, []))
@@ -157,23 +180,24 @@ class TaggingQueue:
             self._process.close()
 
     def _take_batch(self) -> tuple[list[_Job], bool]:
-        first = self._jobs.get()
-        if first is _STOP:
-            return [], True
-        assert isinstance(first, _Job)
-        batch, size = [first], len(first.texts)
-        deadline = time.monotonic() + self._max_wait
+        """Every job waiting, up to ``max_batch`` texts; cancelled ones are dropped."""
+        batch: list[_Job] = []
+        size = 0
+        block = True
         while size < self._max_batch:
             try:
-                job = self._jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                job = self._jobs.get(block=block)
             except queue.Empty:
                 break
             if job is _STOP:
-                self._jobs.put(_STOP)
-                break
+                if batch:
+                    self._jobs.put(_STOP)
+                return batch, not batch
             assert isinstance(job, _Job)
-            batch.append(job)
-            size += len(job.texts)
+            if job.future.set_running_or_notify_cancel():
+                batch.append(job)
+                size += len(job.texts)
+                block = False
         return batch, False
 
     def _run(self) -> None:
@@ -181,22 +205,25 @@ class TaggingQueue:
             batch, stop = self._take_batch()
             if stop:
                 return
-            model = self._model
-            texts = [text for job in batch for text in job.texts]
-            started = time.perf_counter()
             try:
-                if self._process is not None:
-                    results = self._process(model, texts)
-                else:
-                    results = model.tagger.tag(texts)
-            except Exception as error:  # noqa: BLE001 - handed to every waiting request
+                self._tag(batch)
+            except Exception as error:  # noqa: BLE001 - the thread must outlive any one batch
                 for job in batch:
-                    job.future.set_exception(error)
-                continue
-            if self._observe is not None:
-                self._observe(len(texts), time.perf_counter() - started)
-            offset = 0
-            for job in batch:
-                share = results[offset : offset + len(job.texts)]
-                offset += len(job.texts)
-                job.future.set_result(Tagged(model.version, share))
+                    if not job.future.done():
+                        job.future.set_exception(error)
+
+    def _tag(self, batch: list[_Job]) -> None:
+        model = self._model
+        texts = [text for job in batch for text in job.texts]
+        started = time.perf_counter()
+        if self._process is not None:
+            results = self._process(model, texts)
+        else:
+            results = model.tagger.tag(texts)
+        if self._observe is not None:
+            self._observe(len(texts), time.perf_counter() - started)
+        offset = 0
+        for job in batch:
+            share = results[offset : offset + len(job.texts)]
+            offset += len(job.texts)
+            job.future.set_result(Tagged(model.version, share))

@@ -49,22 +49,25 @@ class NoteWriter:
         self._thread.join(timeout=30)
 
     def _take_group(self) -> tuple[list[_Write], bool]:
-        first = self._writes.get()
-        if first is _STOP:
-            return [], True
-        assert isinstance(first, _Write)
-        group, size = [first], len(first.records)
+        """Every write waiting, up to ``max_notes`` notes; cancelled ones (their request is
+        gone before anything was written) are dropped."""
+        group: list[_Write] = []
+        size = 0
+        block = True
         while size < self._max_notes:
             try:
-                write = self._writes.get_nowait()
+                write = self._writes.get(block=block)
             except queue.Empty:
                 break
             if write is _STOP:
-                self._writes.put(_STOP)
-                break
+                if group:
+                    self._writes.put(_STOP)
+                return group, not group
             assert isinstance(write, _Write)
-            group.append(write)
-            size += len(write.records)
+            if write.future.set_running_or_notify_cancel():
+                group.append(write)
+                size += len(write.records)
+                block = False
         return group, False
 
     def _commit(self, group: Sequence[_Write]) -> None:
@@ -78,17 +81,17 @@ class NoteWriter:
                 return
             try:
                 self._commit(group)
-            except Exception as error:  # noqa: BLE001 - retried alone, or handed to the caller
-                if len(group) == 1:
-                    group[0].future.set_exception(error)
-                    continue
+            except Exception:  # noqa: BLE001 - retried alone, so only the culprit fails
                 for write in group:
-                    try:
-                        self._commit([write])
-                    except Exception as alone:  # noqa: BLE001
-                        write.future.set_exception(alone)
-                    else:
-                        write.future.set_result(None)
-                continue
-            for write in group:
-                write.future.set_result(None)
+                    self._commit_alone(write)
+            else:
+                for write in group:
+                    write.future.set_result(None)
+
+    def _commit_alone(self, write: _Write) -> None:
+        try:
+            self._commit([write])
+        except Exception as error:  # noqa: BLE001 - handed to the request that sent it
+            write.future.set_exception(error)
+        else:
+            write.future.set_result(None)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from service.api.problems import describe_validation
 from service.errors import FieldProblem, InvalidInput
 from service.notes import NewNote, NoteRecord, ThemeRecord
-from service.schemas import EvidenceOut, NoteIn, NoteOut, ThemeOut
+from service.schemas import UNSTORABLE, EvidenceOut, NoteIn, NoteOut, ThemeOut
 from service.settings import Settings
 from service.tables import Note, NoteTheme
 from training.results import ThemeMatch
@@ -26,6 +26,17 @@ def text_problem(text: str, field: str, settings: Settings) -> FieldProblem | No
             field, f"is {len(text)} characters; the limit is {settings.max_text_chars}"
         )
     return None
+
+
+def check_storable(values: dict[str, str | None]) -> None:
+    """Path and query values go into SQL too: refuse what the database cannot take."""
+    problems = [
+        FieldProblem(field, "contains a NUL character or an unpaired surrogate")
+        for field, value in values.items()
+        if value is not None and UNSTORABLE.search(value)
+    ]
+    if problems:
+        raise InvalidInput(problems)
 
 
 def to_new_note(body: NoteIn, field: str, settings: Settings) -> NewNote:

@@ -6,9 +6,10 @@ import traceback
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -49,6 +50,12 @@ def describe_validation(errors: Sequence[Any]) -> list[FieldProblem]:
     problems = []
     for error in errors:
         message = str(error.get("msg", "is invalid"))
+        location = error.get("loc", ())
+        if error.get("type") == "json_invalid":
+            # Its location is a character position, not a field.
+            position = location[1] if len(location) > 1 else "?"
+            problems.append(FieldProblem("body", f"is not valid JSON (at character {position})"))
+            continue
         if error.get("type") == "extra_forbidden":
             message = "unknown field"
         elif error.get("type") == "missing":
@@ -102,7 +109,7 @@ class SafeErrorLog:
             log.error("unhandled %s on %s\n%s", type(error).__name__, scope.get("path"), frames)
 
 
-def install(app: FastAPI) -> None:
+def install(app: Starlette) -> None:
     """Route every error type through the problem renderer."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

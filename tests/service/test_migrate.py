@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from service.db import make_engine
 from service.migrate import current_revision, downgrade, head_revision, upgrade
+from service.notes import NewNote
 from service.tables import Base
 from tests.service.conftest import BACKENDS, postgres_url
 
@@ -59,3 +60,25 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
     assert (tmp_path / "var").is_dir()
+
+
+def test_0002_gives_stored_notes_their_fingerprint(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants VALUES ('t', '2026-01-01')"))
+        connection.execute(
+            text(
+                "INSERT INTO notes (id, tenant_id, external_id, mentee_id, session_date, text,"
+                " text_sha256, text_chars, model_version, created_at) VALUES"
+                " ('n1', 't', 'e1', 'm', '2026-01-01', 'She spoke up.', 'x', 13, 'v',"
+                " '2026-01-01'), ('n2', 't', NULL, 'm', '2026-01-01', 'Other.', 'y', 6, 'v',"
+                " '2026-01-01')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, text_fingerprint FROM notes")).all())
+    expected = NewNote(text="She spoke up.", mentee_id="m", external_id="e1").fingerprint("t")
+    assert rows == {"n1": expected, "n2": None}
+    engine.dispose()

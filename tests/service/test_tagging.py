@@ -1,5 +1,7 @@
 """The tagging queue: batching of concurrent requests, same answers as the model, errors."""
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -76,5 +78,33 @@ def test_empty_submission_resolves_at_once(models_dir: Path) -> None:
     tagging = TaggingQueue(load_model(models_dir))
     try:
         assert tagging.submit([]).result(timeout=1).results == []
+    finally:
+        tagging.close()
+
+
+def test_a_cancelled_request_is_skipped_and_the_thread_carries_on(models_dir: Path) -> None:
+    tagging = TaggingQueue(load_model(models_dir))
+    try:
+        blocker = tagging.submit([SLOW_TEXT] * 50)
+        gone = tagging.submit(["The client hung up."])
+        assert gone.cancel()
+        after = tagging.submit(["She asked for the stretch project."])
+        blocker.result(timeout=60)
+        assert after.result(timeout=60).results
+        assert gone.cancelled() and tagging.healthy()
+    finally:
+        tagging.close()
+
+
+def test_a_killed_model_process_is_replaced(models_dir: Path) -> None:
+    tagging = TaggingQueue(load_model(models_dir), in_process=True)
+    try:
+        runner = tagging._process
+        assert runner is not None and tagging.healthy()
+        os.kill(runner._child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        runner._child.join(timeout=10)
+        assert not tagging.healthy()
+        assert tagging.submit(["Tagged by the new process."]).result(timeout=120).results
+        assert tagging.healthy()
     finally:
         tagging.close()

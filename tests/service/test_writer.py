@@ -48,3 +48,29 @@ def test_a_bad_write_in_a_group_fails_alone_and_the_rest_commit(tmp_path: Path) 
         assert stored == ["a", "b", "c"]
         assert session.scalar(select(func.count()).select_from(NoteTheme)) == 3
     engine.dispose()
+
+
+def test_a_write_cancelled_before_it_runs_is_not_written(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'writer.db'}")
+    upgrade(engine)
+    sessions = make_sessions(engine)
+    create_key(sessions, tenant_id="writer", role=Role.ADMIN)
+    writer = NoteWriter(sessions)
+    try:
+        with engine.connect() as blocker:
+            blocker.exec_driver_sql("BEGIN IMMEDIATE")
+            first = writer.submit([record("a")])
+            time.sleep(0.2)
+            gone = writer.submit([record("b")])
+            assert gone.cancel()
+            blocker.rollback()
+        first.result(timeout=30)
+        assert writer.submit([record("c")]).result(timeout=30) is None
+    finally:
+        writer.close()
+    with sessions() as session:
+        assert session.scalars(select(Note.external_id).order_by(Note.external_id)).all() == [
+            "a",
+            "c",
+        ]
+    engine.dispose()

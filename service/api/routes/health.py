@@ -20,10 +20,10 @@ async def healthz() -> Health:
 
 @router.get("/readyz", responses={503: {"model": Health, "description": "Not ready."}})
 async def readyz(services: ServicesDep) -> JSONResponse:
-    """Ready when the database answers and a model is loaded."""
+    """Ready when the database answers and the model is loaded and its process is up."""
     checks = {
         "database": await run_in_threadpool(is_reachable, services.engine),
-        "model": services.tagging.model is not None,
+        "model": services.tagging.healthy(),
     }
     ready = all(checks.values())
     body = Health(status="ok" if ready else "unavailable", checks=checks)
@@ -31,6 +31,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=Response)
-async def prometheus_metrics() -> Response:
+async def prometheus_metrics(services: ServicesDep) -> Response:
     """Prometheus exposition: request counts and latency by route, tagging latency, model."""
-    return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
+    body = metrics.render(services.settings.prometheus_multiproc_dir)
+    return Response(body, media_type=metrics.CONTENT_TYPE)

@@ -6,7 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from service.api.convert import check_count, note_out, parse_batch_item, to_new_note
+from service.api.convert import (
+    check_count,
+    check_storable,
+    note_out,
+    parse_batch_item,
+    to_new_note,
+)
 from service.api.deps import Admin, Ingester, Reader, ServicesDep
 from service.api.problems import problem
 from service.api.routes import problems
@@ -112,6 +118,15 @@ async def read_notes(
         )
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidInput([FieldProblem("query.from", "is after query.to")])
+    check_storable(
+        {
+            "query.mentee_id": mentee_id,
+            "query.mentor_id": mentor_id,
+            "query.cohort": cohort,
+            "query.theme": theme,
+            "query.cursor": cursor,
+        }
+    )
     filters = NoteFilters(mentee_id, mentor_id, cohort, theme, date_from, date_to)
 
     def load() -> NotesPage:

@@ -1,6 +1,8 @@
 """/healthz, /readyz and /metrics."""
 
+import os
 import re
+import signal
 
 from sqlalchemy import create_engine
 
@@ -63,3 +65,16 @@ def test_metrics_count_requests_by_route_template_and_status(api: Api) -> None:
     )
     version = api.services.tagging.model.version
     assert sample(text, "mentor_themes_active_model_info", version=version) == 1
+
+
+def test_readyz_is_503_while_the_model_process_is_down_and_recovers(api: Api) -> None:
+    runner = api.services.tagging._process
+    assert runner is not None, "the test app runs the model in a child process"
+    os.kill(runner._child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    runner._child.join(timeout=10)
+    response = api.client.get("/readyz")
+    assert response.status_code == 503 and response.json()["checks"]["model"] is False
+    key = api.key(api.tenant(), Role.INGEST)
+    tagged = api.client.post("/v1/tag", json={"texts": ["Still here."]}, headers=api.headers(key))
+    assert tagged.status_code == 200
+    assert api.client.get("/readyz").status_code == 200

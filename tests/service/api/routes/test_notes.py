@@ -1,5 +1,8 @@
 """POST/GET/DELETE /v1/notes and /v1/notes/batch."""
 
+import base64
+import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
@@ -7,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from service.keys import Role
-from service.tables import Note
+from service.tables import Note, NoteTheme
 from tests.service.conftest import Api
 
 TEXT = (
@@ -161,13 +164,13 @@ def test_text_limit_is_the_configured_one(api: Api) -> None:
     assert "5000" in body["detail"]
 
 
-def test_body_over_the_limit_returns_413_before_parsing(api: Api) -> None:
-    key = api.key(api.tenant(), Role.INGEST)
+@pytest.mark.parametrize("path", ["/v1/notes", "/v1/notes/batch", "/v1/tag"])
+def test_body_over_the_limit_returns_413_before_parsing(api: Api, path: str) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
     huge = b'{"text": "' + b"x" * 300_000 + b'", "mentee_id": "m"}'
-    response = api.client.post(
-        "/v1/notes", content=huge, headers=api.headers(key) | {"Content-Type": "application/json"}
-    )
-    assert_problem(response, 413, "body")
+    headers = api.headers(key) | {"Content-Type": "application/json"}
+    assert_problem(api.client.post(path, content=huge, headers=headers), 413, "body")
+    assert api.client.get("/v1/notes", headers=api.headers(key)).json()["notes"] == []
 
 
 def test_streamed_body_over_the_limit_returns_413(api: Api) -> None:
@@ -434,3 +437,96 @@ def test_delete_note_needs_admin_role(api: Api, role: Role) -> None:
     note = api.post_note(api.key(tenant, Role.ADMIN)).json()
     key = api.key(tenant, role)
     assert_problem(api.client.delete(f"/v1/notes/{note['id']}", headers=api.headers(key)), 403)
+
+
+# ---- found in review: pages under inserts, unstorable characters, forged cursors, races ----
+
+
+def test_pages_do_not_shift_when_notes_arrive_between_them(api: Api) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+    posted = seed(api, key)
+    first = api.client.get("/v1/notes?limit=3", headers=api.headers(key)).json()
+    newer = api.post_note(key, session_date="2026-12-31", text="Newest note.").json()
+    older = api.post_note(key, session_date="2025-01-01", text="Oldest note.").json()
+    rest = list_all(api, key, f"&cursor={first['next_cursor']}")
+    seen = [n["id"] for n in first["notes"]] + [n["id"] for n in rest]
+    assert len(seen) == len(set(seen)), "a note was shown twice"
+    assert set(seen) == {n["id"] for n in posted} | {older["id"]}
+    assert newer["id"] not in seen  # it sorts before the pages already read
+
+
+def test_delete_note_removes_its_theme_rows(api: Api) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+    note = api.post_note(key, text=TEXT).json()
+    assert note["themes"]
+    with api.services.sessions() as session:
+        seq = session.scalars(select(Note.seq).where(Note.id == note["id"])).one()
+    api.client.delete(f"/v1/notes/{note['id']}", headers=api.headers(key))
+    with api.services.sessions() as session:
+        assert session.scalars(select(NoteTheme).where(NoteTheme.note_seq == seq)).all() == []
+
+
+@pytest.mark.parametrize("field", ["text", "mentee_id", "external_id", "mentor_id", "cohort"])
+@pytest.mark.parametrize("bad", ["a\\u0000b", "a\\ud800b"])
+def test_unstorable_characters_return_422_naming_the_field(api: Api, field: str, bad: str) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+    values = {"text": "She spoke up.", "mentee_id": "m"} | {field: "@"}
+    raw = json.dumps(values).replace('"@"', f'"{bad}"').encode()
+    headers = api.headers(key) | {"Content-Type": "application/json"}
+    body = assert_problem(api.client.post("/v1/notes", content=raw, headers=headers), 422)
+    assert [e["field"] for e in body["errors"]] == [f"body.{field}"]
+    assert "NUL" in body["detail"] or "unicode" in body["detail"]
+    tagged = api.client.post(
+        "/v1/tag", content=f'{{"texts": ["fine", "{bad}"]}}'.encode(), headers=headers
+    )
+    assert_problem(tagged, 422, "body.texts.1")
+
+
+def test_unstorable_item_in_a_batch_fails_alone(api: Api) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+    raw = (
+        b'{"notes": [{"text": "bad \\u0000", "mentee_id": "m"}, {"text": "Ok.", "mentee_id": "m"}]}'
+    )
+    headers = api.headers(key) | {"Content-Type": "application/json"}
+    response = api.client.post("/v1/notes/batch", content=raw, headers=headers)
+    assert [r["status"] for r in response.json()["results"]] == [422, 201]
+
+
+def test_unstorable_characters_in_paths_and_queries(api: Api) -> None:
+    headers = api.headers(api.key(api.tenant(), Role.ADMIN))
+    assert_problem(
+        api.client.get("/v1/notes?mentee_id=a%00b", headers=headers), 422, "query.mentee_id"
+    )
+    assert_problem(api.client.get("/v1/notes/ab%00c", headers=headers), 404)
+    assert_problem(api.client.delete("/v1/notes/ab%00c", headers=headers), 404)
+    assert_problem(api.client.delete("/v1/mentees/a%00b", headers=headers), 422, "path.mentee_id")
+
+
+@pytest.mark.parametrize("position", ["2026-01-01|99999999999999999999", "2026-01-01|-5", "x|1"])
+def test_forged_cursor_returns_422(api: Api, position: str) -> None:
+    key = api.key(api.tenant(), Role.READ)
+    cursor = base64.urlsafe_b64encode(position.encode()).decode().rstrip("=")
+    response = api.client.get(f"/v1/notes?cursor={cursor}", headers=api.headers(key))
+    assert_problem(response, 422, "query.cursor")
+
+
+def test_malformed_json_is_reported_on_the_body(api: Api) -> None:
+    key = api.key(api.tenant(), Role.INGEST)
+    headers = api.headers(key) | {"Content-Type": "application/json"}
+    response = api.client.post("/v1/notes", content=b'{"text": "a",', headers=headers)
+    body = assert_problem(response, 422, "body")
+    assert "not valid JSON" in body["detail"]
+
+
+def test_concurrent_posts_of_one_external_id_store_it_once(api: Api) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+
+    def post(_: int) -> Any:
+        return api.post_note(key, external_id="race", text=TEXT)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(post, range(8)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * 7 + [201], [r.text for r in responses if r.status_code >= 300]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert len(api.client.get("/v1/notes", headers=api.headers(key)).json()["notes"]) == 1
