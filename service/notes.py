@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
+from service import rollups
 from service.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from service.keys import Principal
+from service.rollups import RollupNote
 from service.tables import Note, NoteTheme
 from training.results import Evidence, ThemeMatch
 
@@ -195,10 +197,23 @@ def _evidence(evidence: Evidence, store_text: bool) -> dict[str, Any]:
     return stored
 
 
+def for_rollups(note: Note | NoteRecord) -> RollupNote:
+    return RollupNote(
+        tenant_id=note.tenant_id,
+        mentee_id=note.mentee_id,
+        mentor_id=note.mentor_id,
+        cohort=note.cohort,
+        session_date=note.session_date,
+        themes=tuple(row.theme for row in note.themes),
+    )
+
+
 def insert_notes(session: Session, records: Sequence[NoteRecord]) -> None:
-    """Insert notes and their themes with two multi-row statements."""
+    """Insert notes and their themes with multi-row statements, and count them in the
+    rollups, all in the caller's transaction."""
     if not records:
         return
+    rollups.apply(session, [for_rollups(record) for record in records], 1)
     rows = [{column: getattr(record, column) for column in NOTE_COLUMNS} for record in records]
     returning = insert(Note).returning(Note.seq, sort_by_parameter_order=True)
     seqs = session.execute(returning, rows).scalars().all()
@@ -288,12 +303,16 @@ def list_notes(
 
 
 def delete_note(session: Session, principal: Principal, note_id: str) -> None:
-    session.delete(get_note(session, principal, note_id))
+    note = get_note(session, principal, note_id)
+    rollups.apply(session, [for_rollups(note)], -1)
+    session.delete(note)
 
 
 def delete_mentee(session: Session, principal: Principal, mentee_id: str) -> int:
     """Erase every note (and its themes) of a mentee in the caller's tenant."""
     seqs = select(Note.seq).where(_visible(principal), Note.mentee_id == mentee_id)
+    erased = session.scalars(select(Note).where(Note.seq.in_(seqs))).all()
+    rollups.apply(session, [for_rollups(note) for note in erased], -1)
     session.execute(delete(NoteTheme).where(NoteTheme.note_seq.in_(seqs)))
     result = session.execute(delete(Note).where(_visible(principal), Note.mentee_id == mentee_id))
     return int(result.rowcount)  # type: ignore[attr-defined]

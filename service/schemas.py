@@ -173,3 +173,77 @@ class ThemesOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, bool] = Field(default_factory=dict)
+
+
+class ThemeCount(BaseModel):
+    count: int
+    share: float | None = Field(description="count / n; null when n is 0.")
+
+
+class PeriodOut(BaseModel):
+    start: date
+    end: date
+    label: str
+    n: int | None = Field(description="Notes in the period; null when suppressed.")
+    mentees: int | None = Field(
+        None, description="Distinct mentees (cohort and tenant scopes); null when suppressed."
+    )
+    suppressed: bool = False
+    reason: str | None = None
+    themes: dict[str, ThemeCount] | None = Field(description="Null when suppressed.")
+
+
+class WindowOut(BaseModel):
+    start: date
+    end: date
+    label: str
+    n: int
+
+
+class ThemeTrend(BaseModel):
+    theme: str
+    latest: ThemeCount
+    previous: ThemeCount
+    direction: Literal["rising", "falling", "steady"]
+    p_value: float | None = Field(description="Fisher exact test; null below the minimum counts.")
+    new: bool
+    dormant: bool
+
+
+class SummaryLineOut(BaseModel):
+    text: str
+    theme: str
+    kind: Literal["rising", "falling", "new", "dormant"]
+    note_ids: list[str] = Field(description="Up to three notes whose evidence shows it best.")
+
+
+class PairOut(BaseModel):
+    themes: tuple[str, str]
+    count: int
+    share: float | None = Field(description="count / n of the range's shown periods.")
+
+
+class SummaryOut(BaseModel):
+    latest: WindowOut | None
+    previous: WindowOut | None
+    themes: list[ThemeTrend]
+    lines: list[SummaryLineOut]
+    withheld: str | None = Field(description="Why there is no summary, when there is none.")
+
+
+class CoOccurrenceOut(BaseModel):
+    n: int
+    pairs: list[PairOut]
+
+
+class TrendsOut(BaseModel):
+    scope: str
+    id: str
+    interval: str
+    start: date
+    end: date
+    themes: list[str]
+    min_group_mentees: int | None
+    periods: list[PeriodOut]
+    summary: SummaryOut
+    co_occurrence: CoOccurrenceOut

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     tag_in_process: bool = Field(
         True, description="Run the model in a child process, off the server's interpreter lock."
     )
+    min_group_mentees: int = Field(
+        5, ge=1, description="Cohort and tenant trend periods with fewer mentees are withheld."
+    )
     prometheus_multiproc_dir: Path | None = Field(
         None,
         validation_alias="PROMETHEUS_MULTIPROC_DIR",

@@ -91,7 +91,11 @@ class NoteTheme(Base):
     """One theme the model gave a note; ``evidence`` holds [{start, end, score, text?}]."""
 
     __tablename__ = "note_themes"
-    __table_args__ = (Index("ix_note_themes_theme", "theme", "note_seq"),)
+    __table_args__ = (
+        Index("ix_note_themes_theme", "theme", "note_seq"),
+        # Finds a theme's highest-scoring notes (a trend's examples) without sorting them all.
+        Index("ix_note_themes_theme_score", "theme", "score"),
+    )
 
     note_seq: Mapped[int] = mapped_column(
         RowId, ForeignKey("notes.seq", ondelete="CASCADE"), primary_key=True
@@ -101,3 +105,63 @@ class NoteTheme(Base):
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
     note: Mapped[Note] = relationship(back_populates="themes")
+
+
+class TrendPeriod(Base):
+    """Notes per scope and period, kept in step with every note write and deletion.
+    ``mentees`` (distinct mentees) is kept for cohort and tenant scopes, where small groups
+    are suppressed."""
+
+    __tablename__ = "trend_periods"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    notes: Mapped[int] = mapped_column(Integer)
+    mentees: Mapped[int] = mapped_column(Integer)
+
+
+class TrendTheme(Base):
+    """Notes carrying a theme, per scope and period."""
+
+    __tablename__ = "trend_themes"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(64), primary_key=True)
+    notes: Mapped[int] = mapped_column(Integer)
+
+
+class TrendPair(Base):
+    """Notes carrying both themes of a pair (``theme_a < theme_b``), per scope and period."""
+
+    __tablename__ = "trend_pairs"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    theme_a: Mapped[str] = mapped_column(String(64), primary_key=True)
+    theme_b: Mapped[str] = mapped_column(String(64), primary_key=True)
+    notes: Mapped[int] = mapped_column(Integer)
+
+
+class TrendMentee(Base):
+    """Notes per mentee, scope and period, for cohort and tenant scopes: what the distinct
+    mentee count of ``trend_periods`` is recounted from."""
+
+    __tablename__ = "trend_mentees"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    mentee_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    notes: Mapped[int] = mapped_column(Integer)

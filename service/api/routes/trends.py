@@ -1,0 +1,185 @@
+"""Theme trends per mentee, mentor, cohort or tenant, as JSON and as CSV."""
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from service.api.convert import check_storable
+from service.api.deps import Reader, ServicesDep
+from service.api.routes import problems
+from service.keys import Principal
+from service.periods import Interval
+from service.schemas import (
+    CoOccurrenceOut,
+    PairOut,
+    PeriodOut,
+    SummaryLineOut,
+    SummaryOut,
+    ThemeCount,
+    ThemeTrend,
+    TrendsOut,
+    WindowOut,
+)
+from service.services import Services
+from service.trends import TrendQuery, Trends, compute
+
+router = APIRouter(tags=["trends"])
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "The period table."}
+}
+
+Scope = Annotated[str, Query(description="mentee, mentor, cohort or tenant.")]
+ScopeId = Annotated[str | None, Query(alias="id", description="Not needed for tenant.")]
+From = Annotated[date | None, Query(alias="from", description="Default: 12 periods back.")]
+To = Annotated[date | None, Query(alias="to", description="Default: the latest note's period.")]
+Window = Annotated[int, Query(ge=1, le=26, description="Periods per compared window.")]
+
+
+def _share(count: int, n: int) -> ThemeCount:
+    return ThemeCount(count=count, share=round(count / n, 4) if n else None)
+
+
+async def _trends(services: Services, principal: Principal, query: TrendQuery) -> Trends:
+    check_storable({"query.id": query.scope_id})
+    themes = [label["id"] for label in services.tagging.model.card.get("labels", [])]
+
+    def load() -> Trends:
+        with services.sessions() as session:
+            return compute(
+                session,
+                principal,
+                query,
+                themes=themes,
+                min_group=services.settings.min_group_mentees,
+            )
+
+    return await run_in_threadpool(load)
+
+
+def _out(trends: Trends) -> TrendsOut:
+    latest, previous = trends.latest, trends.previous
+    return TrendsOut(
+        scope=trends.scope,
+        id=trends.scope_id,
+        interval=trends.interval.value,
+        start=trends.first,
+        end=trends.last,
+        themes=trends.themes,
+        min_group_mentees=trends.min_group,
+        periods=[
+            PeriodOut(
+                start=p.start,
+                end=p.end,
+                label=p.label,
+                n=None if p.suppressed else p.n,
+                mentees=None if p.suppressed else p.mentees,
+                suppressed=p.suppressed,
+                reason=p.reason,
+                themes=None if p.suppressed else {t: _share(c, p.n) for t, c in p.counts.items()},
+            )
+            for p in trends.periods
+        ],
+        summary=SummaryOut(
+            latest=WindowOut(start=latest.first, end=latest.last, label=latest.label, n=latest.n)
+            if latest
+            else None,
+            previous=WindowOut(
+                start=previous.first, end=previous.last, label=previous.label, n=previous.n
+            )
+            if previous
+            else None,
+            themes=[
+                ThemeTrend(
+                    theme=s.theme,
+                    latest=_share(s.latest, latest.n if latest else 0),
+                    previous=_share(s.previous, previous.n if previous else 0),
+                    direction=s.direction,
+                    p_value=None if s.p_value is None else round(s.p_value, 4),
+                    new=s.new,
+                    dormant=s.dormant,
+                )
+                for s in trends.summary
+            ],
+            lines=[
+                SummaryLineOut(
+                    text=line.text, theme=line.theme, kind=line.kind, note_ids=line.note_ids
+                )
+                for line in trends.lines
+            ],
+            withheld=trends.summary_withheld,
+        ),
+        co_occurrence=CoOccurrenceOut(
+            n=trends.co_occurrence_n,
+            pairs=[
+                PairOut(
+                    themes=(a, b),
+                    count=n,
+                    share=round(n / trends.co_occurrence_n, 4) if trends.co_occurrence_n else None,
+                )
+                for a, b, n in trends.co_occurrence
+            ],
+        ),
+    )
+
+
+@router.get("/v1/trends", responses=problems(401, 403, 422))
+async def read_trends(
+    principal: Reader,
+    services: ServicesDep,
+    scope: Scope,
+    scope_id: ScopeId = None,
+    date_from: From = None,
+    date_to: To = None,
+    interval: Interval = Interval.MONTH,
+    window: Window = 1,
+) -> TrendsOut:
+    """Theme counts and shares per period, what rose or fell between the last two windows,
+    summary lines with example notes, and which themes come up together."""
+    query = TrendQuery(scope, scope_id or "", interval, date_from, date_to, window)
+    return _out(await _trends(services, principal, query))
+
+
+@router.get(
+    "/v1/trends.csv",
+    response_class=Response,
+    responses=CSV_RESPONSE | problems(401, 403, 422),
+)
+async def read_trends_csv(
+    principal: Reader,
+    services: ServicesDep,
+    scope: Scope,
+    scope_id: ScopeId = None,
+    date_from: From = None,
+    date_to: To = None,
+    interval: Interval = Interval.MONTH,
+) -> Response:
+    """The period table of /v1/trends as CSV: one row per period, a count and a share per
+    theme; suppressed periods have empty figures and a reason."""
+    query = TrendQuery(scope, scope_id or "", interval, date_from, date_to)
+    trends = await _trends(services, principal, query)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["period_start", "period_end", "n", "mentees"]
+    for theme in trends.themes:
+        header += [f"{theme}_count", f"{theme}_share"]
+    writer.writerow([*header, "suppressed_reason"])
+    for p in trends.periods:
+        row: list[object] = [p.start.isoformat(), p.end.isoformat()]
+        if p.suppressed:
+            row += [""] * (len(header) - 2)
+        else:
+            row += [p.n, "" if p.mentees is None else p.mentees]
+            for theme in trends.themes:
+                count = p.counts[theme]
+                row += [count, f"{count / p.n:.4f}" if p.n else ""]
+        writer.writerow([*row, p.reason or ""])
+    name = f"trends-{trends.scope}-{trends.interval.value}-{trends.first}-{trends.last}.csv"
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,86 @@
+"""Rollup tables for trends, filled from the notes already stored; an index for a theme's
+highest-scoring notes.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.orm import Session
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+BATCH = 5_000
+
+
+def _key_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("tenant_id", sa.String(64), primary_key=True),
+        sa.Column("scope_kind", sa.String(8), primary_key=True),
+        sa.Column("scope_id", sa.String(300), primary_key=True),
+        sa.Column("period_kind", sa.String(8), primary_key=True),
+        sa.Column("period_start", sa.Date(), primary_key=True),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "trend_periods",
+        *_key_columns(),
+        sa.Column("notes", sa.Integer(), nullable=False),
+        sa.Column("mentees", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "trend_themes",
+        *_key_columns(),
+        sa.Column("theme", sa.String(64), primary_key=True),
+        sa.Column("notes", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "trend_pairs",
+        *_key_columns(),
+        sa.Column("theme_a", sa.String(64), primary_key=True),
+        sa.Column("theme_b", sa.String(64), primary_key=True),
+        sa.Column("notes", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "trend_mentees",
+        *_key_columns(),
+        sa.Column("mentee_id", sa.String(128), primary_key=True),
+        sa.Column("notes", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_note_themes_theme_score", "note_themes", ["theme", "score"])
+    _fill_from_stored_notes()
+
+
+def _fill_from_stored_notes() -> None:
+    # Imported here: the code of the rollups at this revision is what fills them.
+    from service import rollups
+    from service.notes import for_rollups
+    from service.tables import Note
+
+    session = Session(bind=op.get_bind())
+    last = 0
+    while True:
+        notes = session.scalars(
+            sa.select(Note).where(Note.seq > last).order_by(Note.seq).limit(BATCH)
+        ).all()
+        if not notes:
+            break
+        rollups.apply(session, [for_rollups(note) for note in notes], 1)
+        last = notes[-1].seq
+        session.expunge_all()
+    session.flush()
+
+
+def downgrade() -> None:
+    op.drop_index("ix_note_themes_theme_score", "note_themes")
+    for table in ("trend_mentees", "trend_pairs", "trend_themes", "trend_periods"):
+        op.drop_table(table)

@@ -1,0 +1,135 @@
+"""Rollup tables: per tenant, scope, period and theme, how many notes. Every note write and
+deletion updates them in the same transaction, so a trend over a whole tenant reads a few
+rows per period instead of scanning its notes.
+
+Scopes: the tenant (id ""), each mentee, mentor and cohort, and each (mentor, mentee) pair,
+which is what a key bound to a mentor sees of a mentee."""
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.periods import Interval, period_start
+from service.tables import TrendMentee, TrendPair, TrendPeriod, TrendTheme
+
+# Scopes whose small groups are suppressed, so their distinct mentees are counted.
+GROUP_SCOPES = ("cohort", "tenant")
+KEY_COLUMNS = ("tenant_id", "scope_kind", "scope_id", "period_kind", "period_start")
+
+Key = tuple[str, str, str, str, date]
+PERIODS = cast(Table, TrendPeriod.__table__)
+THEMES = cast(Table, TrendTheme.__table__)
+PAIRS = cast(Table, TrendPair.__table__)
+MENTEES = cast(Table, TrendMentee.__table__)
+
+
+@dataclass(frozen=True)
+class RollupNote:
+    """What the rollups need of a note."""
+
+    tenant_id: str
+    mentee_id: str
+    mentor_id: str | None
+    cohort: str | None
+    session_date: date
+    themes: tuple[str, ...]
+
+
+def pair_id(mentor_id: str, mentee_id: str) -> str:
+    """The scope id of a (mentor, mentee) pair; JSON, so no separator can collide."""
+    return json.dumps([mentor_id, mentee_id], ensure_ascii=False)
+
+
+def scopes_of(note: RollupNote) -> list[tuple[str, str]]:
+    scopes = [("tenant", ""), ("mentee", note.mentee_id)]
+    if note.mentor_id is not None:
+        scopes += [("mentor", note.mentor_id), ("pair", pair_id(note.mentor_id, note.mentee_id))]
+    if note.cohort is not None:
+        scopes.append(("cohort", note.cohort))
+    return scopes
+
+
+def apply(session: Session, notes: Iterable[RollupNote], sign: int) -> None:
+    """Add (sign=1) or remove (sign=-1) notes from every rollup they count in."""
+    periods: Counter[Key] = Counter()
+    themes: Counter[tuple[Any, ...]] = Counter()
+    pairs: Counter[tuple[Any, ...]] = Counter()
+    mentees: Counter[tuple[Any, ...]] = Counter()
+    for note in notes:
+        distinct = sorted(set(note.themes))
+        for interval in Interval:
+            start = period_start(note.session_date, interval)
+            for kind, scope_id in scopes_of(note):
+                key: Key = (note.tenant_id, kind, scope_id, interval.value, start)
+                periods[key] += sign
+                for theme in distinct:
+                    themes[(*key, theme)] += sign
+                for first, second in combinations(distinct, 2):
+                    pairs[(*key, first, second)] += sign
+                if kind in GROUP_SCOPES:
+                    mentees[(*key, note.mentee_id)] += sign
+    _add(session, PERIODS, periods, ())
+    _add(session, THEMES, themes, ("theme",))
+    _add(session, PAIRS, pairs, ("theme_a", "theme_b"))
+    _add(session, MENTEES, mentees, ("mentee_id",))
+    if sign < 0:
+        _drop_empty(session, THEMES, themes, ("theme",))
+        _drop_empty(session, PAIRS, pairs, ("theme_a", "theme_b"))
+        _drop_empty(session, MENTEES, mentees, ("mentee_id",))
+    _recount_mentees(session, [key for key in periods if key[1] in GROUP_SCOPES])
+    if sign < 0:
+        _drop_empty(session, PERIODS, periods, ())
+
+
+def _rows(counts: Counter[Any], extra: Sequence[str]) -> list[dict[str, Any]]:
+    names = (*KEY_COLUMNS, *extra)
+    return [dict(zip(names, key, strict=True)) | {"notes": n} for key, n in counts.items() if n]
+
+
+def _add(session: Session, table: Table, counts: Counter[Any], extra: Sequence[str]) -> None:
+    rows = _rows(counts, extra)
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table)
+    values = {"notes": table.c.notes + statement.excluded.notes}
+    if table is PERIODS:
+        rows = [row | {"mentees": 0} for row in rows]
+    statement = statement.on_conflict_do_update(index_elements=[*KEY_COLUMNS, *extra], set_=values)
+    session.execute(statement, rows)
+
+
+def _key_matches(table: Table, names: Sequence[str]) -> Any:
+    return and_(*(table.c[name] == bindparam(f"k_{name}") for name in names))
+
+
+def _drop_empty(session: Session, table: Table, counts: Counter[Any], extra: Sequence[str]) -> None:
+    names = (*KEY_COLUMNS, *extra)
+    keys = [{f"k_{name}": value for name, value in zip(names, key, strict=True)} for key in counts]
+    if keys:
+        statement = delete(table).where(_key_matches(table, names), table.c.notes <= 0)
+        session.execute(statement, keys)
+
+
+def _recount_mentees(session: Session, keys: Sequence[Key]) -> None:
+    if not keys:
+        return
+    count = (
+        select(func.count())
+        .select_from(MENTEES)
+        .where(_key_matches(MENTEES, KEY_COLUMNS))
+        .scalar_subquery()
+    )
+    # Core, not ORM: a list of parameters would make an ORM update a bulk update by key.
+    statement = PERIODS.update().where(_key_matches(PERIODS, KEY_COLUMNS)).values(mentees=count)
+    names = [f"k_{name}" for name in KEY_COLUMNS]
+    session.connection().execute(statement, [dict(zip(names, key, strict=True)) for key in keys])

@@ -1,0 +1,394 @@
+"""Theme trends for a scope: per-period counts and shares from the rollup tables, a summary
+of the latest window against the one before, plain-language lines with example notes, and
+theme co-occurrence. Only the example notes and the last few sessions (for dormancy) are
+read from the notes table, by indexed queries with small limits."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from scipy.stats import fisher_exact
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from service.errors import FieldProblem, Forbidden, InvalidInput
+from service.keys import Principal
+from service.periods import Interval, label, period_end, shift, span_label, starts_between
+from service.rollups import GROUP_SCOPES, pair_id
+from service.tables import Note, NoteTheme, TrendPair, TrendPeriod, TrendTheme
+
+SCOPES = ("mentee", "mentor", "cohort", "tenant")
+MAX_PERIODS = 260
+DEFAULT_PERIODS = 12
+
+
+@dataclass(frozen=True)
+class TrendRule:
+    """When a change between two windows is called a trend (documented in the README)."""
+
+    alpha: float = 0.10  # two-sided Fisher exact test
+    min_notes: int = 3  # notes in each window
+    min_theme_notes: int = 2  # notes carrying the theme in the higher window
+    dormant_after: int = 3  # sessions without the theme
+
+
+@dataclass(frozen=True)
+class TrendQuery:
+    scope: str
+    scope_id: str
+    interval: Interval
+    date_from: date | None = None
+    date_to: date | None = None
+    window: int = 1
+
+
+@dataclass
+class PeriodCounts:
+    start: date
+    end: date
+    label: str
+    n: int
+    mentees: int | None
+    suppressed: bool
+    reason: str | None
+    counts: dict[str, int]
+
+
+@dataclass
+class WindowCounts:
+    first: date
+    last: date
+    label: str
+    n: int
+    counts: dict[str, int]
+
+
+@dataclass
+class ThemeSummary:
+    theme: str
+    latest: int
+    previous: int
+    direction: str  # rising, falling, steady
+    p_value: float | None
+    new: bool
+    dormant: bool
+
+
+@dataclass
+class SummaryLine:
+    text: str
+    theme: str
+    kind: str  # rising, falling, new, dormant
+    note_ids: list[str]
+
+
+@dataclass
+class Trends:
+    scope: str
+    scope_id: str
+    interval: Interval
+    first: date
+    last: date
+    themes: list[str]
+    min_group: int | None
+    periods: list[PeriodCounts]
+    latest: WindowCounts | None = None
+    previous: WindowCounts | None = None
+    summary: list[ThemeSummary] = field(default_factory=list)
+    lines: list[SummaryLine] = field(default_factory=list)
+    summary_withheld: str | None = None
+    co_occurrence: list[tuple[str, str, int]] = field(default_factory=list)
+    co_occurrence_n: int = 0
+
+
+def resolve_scope(principal: Principal, scope: str, scope_id: str | None) -> tuple[str, str]:
+    """The rollup scope a caller may read: a mentor-bound key sees a mentee only through
+    its own sessions (the mentor-mentee pair) and cannot read cohort or tenant trends."""
+    if scope not in SCOPES:
+        raise InvalidInput([FieldProblem("query.scope", f"must be one of {', '.join(SCOPES)}")])
+    mentor = principal.mentor_id
+    if scope == "tenant" and mentor is None:
+        return "tenant", ""
+    if not scope_id and scope != "tenant":
+        raise InvalidInput([FieldProblem("query.id", f"is required for scope {scope}")])
+    if mentor is None:
+        return scope, scope_id
+    if scope == "mentee":
+        return "pair", pair_id(mentor, scope_id)
+    if scope == "mentor" and scope_id == mentor:
+        return "mentor", scope_id
+    raise Forbidden(f"a key bound to mentor {mentor!r} sees only that mentor's mentees' trends")
+
+
+def _rollup_key(table: type[TrendPeriod] | type[TrendTheme] | type[TrendPair],
+                tenant_id: str, kind: str, scope_id: str, interval: Interval,
+                first: date, last: date) -> ColumnElement[bool]:  # fmt: skip
+    return and_(
+        table.tenant_id == tenant_id,
+        table.scope_kind == kind,
+        table.scope_id == scope_id,
+        table.period_kind == interval.value,
+        table.period_start.between(first, last),
+    )
+
+
+def _default_range(
+    session: Session, tenant_id: str, kind: str, scope_id: str, query: TrendQuery
+) -> tuple[date, date]:
+    last = query.date_to
+    if last is None:
+        newest = session.scalar(
+            select(func.max(TrendPeriod.period_start)).where(
+                _rollup_key(
+                    TrendPeriod, tenant_id, kind, scope_id, query.interval, date.min, date.max
+                )  # fmt: skip
+            )
+        )
+        last = newest or date.today()
+    first = query.date_from or shift(last, query.interval, -(DEFAULT_PERIODS - 1))
+    if first > last:
+        raise InvalidInput([FieldProblem("query.from", "is after query.to")])
+    return first, last
+
+
+def compute(
+    session: Session,
+    principal: Principal,
+    query: TrendQuery,
+    *,
+    themes: Sequence[str],
+    min_group: int,
+    rule: TrendRule = TrendRule(),
+) -> Trends:
+    kind, scope_id = resolve_scope(principal, query.scope, query.scope_id)
+    tenant = principal.tenant_id
+    first, last = _default_range(session, tenant, kind, scope_id, query)
+    starts = starts_between(first, last, query.interval)
+    if len(starts) > MAX_PERIODS:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    "query.from", f"the range spans {len(starts)} periods; at most {MAX_PERIODS}"
+                )
+            ]
+        )
+    where = (tenant, kind, scope_id, query.interval, starts[0], starts[-1])
+    rows = session.execute(
+        select(TrendPeriod.period_start, TrendPeriod.notes, TrendPeriod.mentees).where(
+            _rollup_key(TrendPeriod, *where)
+        )
+    ).all()
+    totals = {start: (notes, mentees) for start, notes, mentees in rows}
+    by_theme: dict[date, dict[str, int]] = {}
+    for start, theme, notes in session.execute(
+        select(TrendTheme.period_start, TrendTheme.theme, TrendTheme.notes).where(
+            _rollup_key(TrendTheme, *where)
+        )
+    ):
+        by_theme.setdefault(start, {})[theme] = notes
+    grouped = kind in GROUP_SCOPES
+    periods = []
+    for start in starts:
+        notes, mentees = totals.get(start, (0, 0))
+        suppressed = grouped and 0 < mentees < min_group
+        periods.append(
+            PeriodCounts(
+                start=start,
+                end=period_end(start, query.interval),
+                label=label(start, query.interval),
+                n=notes,
+                mentees=mentees if grouped else None,
+                suppressed=suppressed,
+                reason=(
+                    f"fewer than {min_group} distinct mentees in this period"
+                    if suppressed
+                    else None
+                ),
+                counts={t: by_theme.get(start, {}).get(t, 0) for t in themes},
+            )
+        )
+    trends = Trends(
+        scope=query.scope,
+        scope_id=query.scope_id if kind != "tenant" else "",
+        interval=query.interval,
+        first=starts[0],
+        last=period_end(starts[-1], query.interval),
+        themes=list(themes),
+        min_group=min_group if grouped else None,
+        periods=periods,
+    )
+    _co_occurrence(session, trends, where, periods)
+    _summarise(session, principal, trends, query, kind, scope_id, rule)
+    return trends
+
+
+def _co_occurrence(
+    session: Session, trends: Trends, where: tuple[object, ...], periods: list[PeriodCounts]
+) -> None:
+    shown = {p.start for p in periods if not p.suppressed}
+    counts: dict[tuple[str, str], int] = {}
+    for start, first, second, notes in session.execute(
+        select(TrendPair.period_start, TrendPair.theme_a, TrendPair.theme_b, TrendPair.notes).where(
+            _rollup_key(TrendPair, *where)  # type: ignore[arg-type]
+        )
+    ):
+        if start in shown:
+            counts[(first, second)] = counts.get((first, second), 0) + notes
+    trends.co_occurrence = sorted(
+        ((a, b, n) for (a, b), n in counts.items()), key=lambda item: (-item[2], item[0], item[1])
+    )
+    trends.co_occurrence_n = sum(p.n for p in periods if not p.suppressed)
+
+
+def _window(periods: list[PeriodCounts], interval: Interval, themes: Sequence[str]) -> WindowCounts:
+    return WindowCounts(
+        first=periods[0].start,
+        last=periods[-1].end,
+        label=span_label(periods[0].start, periods[-1].start, interval),
+        n=sum(p.n for p in periods),
+        counts={t: sum(p.counts[t] for p in periods) for t in themes},
+    )
+
+
+def direction(a1: int, n1: int, a0: int, n0: int, rule: TrendRule) -> tuple[str, float | None]:
+    """Rising, falling or steady: a two-sided Fisher exact test on the 2x2 table of notes
+    with and without the theme in each window, once both windows have ``min_notes`` notes
+    and the higher one ``min_theme_notes`` notes with the theme."""
+    if n1 < rule.min_notes or n0 < rule.min_notes or max(a1, a0) < rule.min_theme_notes:
+        return "steady", None
+    p_value = float(fisher_exact([[a1, n1 - a1], [a0, n0 - a0]]).pvalue)
+    if p_value >= rule.alpha or a1 / n1 == a0 / n0:
+        return "steady", p_value
+    return ("rising" if a1 / n1 > a0 / n0 else "falling"), p_value
+
+
+def _summarise(
+    session: Session,
+    principal: Principal,
+    trends: Trends,
+    query: TrendQuery,
+    kind: str,
+    scope_id: str,
+    rule: TrendRule,
+) -> None:
+    window = max(1, query.window)
+    periods = trends.periods
+    if len(periods) < 2 * window:
+        trends.summary_withheld = f"the range needs at least {2 * window} periods to compare"
+        return
+    compared = periods[-2 * window :]
+    if any(p.suppressed for p in compared):
+        trends.summary_withheld = "a compared period has too few distinct mentees to show"
+        return
+    latest = _window(compared[window:], query.interval, trends.themes)
+    previous = _window(compared[:window], query.interval, trends.themes)
+    before = periods[:-window]
+    trends.latest, trends.previous = latest, previous
+    recent = _last_sessions(session, principal.tenant_id, kind, scope_id, rule.dormant_after,
+                            trends.last)  # fmt: skip
+    in_range = {t: sum(p.counts[t] for p in periods if not p.suppressed) for t in trends.themes}
+    for theme in trends.themes:
+        a1, a0 = latest.counts[theme], previous.counts[theme]
+        way, p_value = direction(a1, latest.n, a0, previous.n, rule)
+        new = a1 > 0 and all(p.counts[theme] == 0 for p in before)
+        dormant = (
+            len(recent) >= rule.dormant_after
+            and not any(theme in themes for themes in recent)
+            and in_range[theme] > 0
+        )
+        trends.summary.append(ThemeSummary(theme, a1, a0, way, p_value, new, dormant))
+        line = _line(theme, way, new, dormant, latest, previous, rule, in_range[theme])
+        if line is not None:
+            text, what, first, last = line
+            ids = _examples(session, principal.tenant_id, kind, scope_id, theme, first, last)
+            trends.lines.append(SummaryLine(text, theme, what, ids))
+
+
+def _line(
+    theme: str,
+    way: str,
+    new: bool,
+    dormant: bool,
+    latest: WindowCounts,
+    previous: WindowCounts,
+    rule: TrendRule,
+    in_range: int,
+) -> tuple[str, str, date, date] | None:
+    name = theme.capitalize()
+    a1, a0 = latest.counts[theme], previous.counts[theme]
+    if way in ("rising", "falling"):
+        change = "up" if way == "rising" else "down"
+        text = (
+            f"{name} came up in {a1} of {latest.n} sessions in {latest.label}, "
+            f"{change} from {a0} of {previous.n} in {previous.label}."
+        )
+        return text, way, latest.first, latest.last
+    if new:
+        return (
+            f"{name} came up for the first time in {latest.label} ({a1} of {latest.n} sessions).",
+            "new",
+            latest.first,
+            latest.last,
+        )
+    if dormant:
+        return (
+            f"{name} has not come up in the last {rule.dormant_after} sessions, "
+            f"after {in_range} earlier in the range.",
+            "dormant",
+            date.min,
+            latest.last,
+        )
+    return None
+
+
+def _scope_filter(tenant_id: str, kind: str, scope_id: str) -> ColumnElement[bool]:
+    condition = Note.tenant_id == tenant_id
+    if kind == "mentee":
+        return and_(condition, Note.mentee_id == scope_id)
+    if kind == "mentor":
+        return and_(condition, Note.mentor_id == scope_id)
+    if kind == "cohort":
+        return and_(condition, Note.cohort == scope_id)
+    if kind == "pair":
+        mentor, mentee = json.loads(scope_id)
+        return and_(condition, Note.mentor_id == mentor, Note.mentee_id == mentee)
+    return condition
+
+
+def _last_sessions(
+    session: Session, tenant_id: str, kind: str, scope_id: str, k: int, until: date
+) -> list[set[str]]:
+    """The themes of the scope's last ``k`` notes up to ``until``, newest first."""
+    seqs = session.scalars(
+        select(Note.seq)
+        .where(_scope_filter(tenant_id, kind, scope_id), Note.session_date <= until)
+        .order_by(Note.session_date.desc(), Note.seq.desc())
+        .limit(k)
+    ).all()
+    themes: dict[int, set[str]] = {seq: set() for seq in seqs}
+    if seqs:
+        for seq, theme in session.execute(
+            select(NoteTheme.note_seq, NoteTheme.theme).where(NoteTheme.note_seq.in_(seqs))
+        ):
+            themes[seq].add(theme)
+    return [themes[seq] for seq in seqs]
+
+
+def _examples(
+    session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, first: date, last: date
+) -> list[str]:
+    """Up to three notes of the scope and dates whose evidence for ``theme`` scores highest."""
+    return list(
+        session.scalars(
+            select(Note.id)
+            .join(NoteTheme, NoteTheme.note_seq == Note.seq)
+            .where(
+                _scope_filter(tenant_id, kind, scope_id),
+                Note.session_date.between(first, last),
+                NoteTheme.theme == theme,
+            )
+            .order_by(NoteTheme.score.desc(), Note.seq)
+            .limit(3)
+        )
+    )
