@@ -102,7 +102,7 @@ class Trends:
     co_occurrence_n: int = 0
 
 
-def resolve_scope(principal: Principal, scope: str, scope_id: str | None) -> tuple[str, str]:
+def resolve_scope(principal: Principal, scope: str, scope_id: str) -> tuple[str, str]:
     """The rollup scope a caller may read: a mentor-bound key sees a mentee only through
     its own sessions (the mentor-mentee pair) and cannot read cohort or tenant trends."""
     if scope not in SCOPES:
