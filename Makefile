@@ -17,19 +17,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@
 
-## run: set up, migrate the database, train the default model unless one is active,
-## create a key for a local demo tenant (printed once), and serve on 127.0.0.1:8000
+## run: set up, migrate the database, train the default model unless one is active, load
+## the demo sessions into an empty demo tenant, create a key for it (printed once), and
+## serve on 127.0.0.1:8000
 run: setup
 	$(BIN)/mentor-themes db upgrade
 	$(BIN)/mentor-themes train --unless-active
+	$(BIN)/mentor-themes demo load --if-empty
 	$(BIN)/mentor-themes keys create --tenant demo --role admin --label "make run" --rotate
 	$(BIN)/mentor-themes serve
 
-## test: set up, then lint, type-check and run every test, the PostgreSQL ones against a
-## local server that scripts/test-postgres.sh starts (installing it when root)
+## test: set up, then lint, type-check and run every test: the PostgreSQL ones against a
+## local server that scripts/test-postgres.sh starts, the dashboard's in the Chromium that
+## scripts/test-browser.sh finds (both install Debian's package when run as root)
 test: setup lint typecheck
 	@url="$${MENTOR_THEMES_TEST_POSTGRES_URL:-$$(scripts/test-postgres.sh || true)}"; \
-	MENTOR_THEMES_TEST_POSTGRES_URL="$$url" $(BIN)/pytest
+	browser="$${MENTOR_THEMES_TEST_CHROMIUM:-$$(scripts/test-browser.sh || true)}"; \
+	MENTOR_THEMES_TEST_POSTGRES_URL="$$url" MENTOR_THEMES_TEST_CHROMIUM="$$browser" $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ import os
 import shutil
 import sys
 import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,11 +14,14 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_sessions
+from service.demo import DEMO_FILE, load, tenant_has_notes
 from service.errors import NotFound
 from service.keys import Role, create_key, list_keys, revoke_key
 from service.migrate import current_revision, head_revision, upgrade
 from service.settings import get_settings
 from training.cli import app as training_app
+from training.errors import TrainingError
+from training.registry import load_model
 
 app = typer.Typer(
     help="Tag mentoring session notes with growth themes: train, evaluate, serve over HTTP.",
@@ -28,8 +32,10 @@ app = typer.Typer(
 app.registered_commands.extend(training_app.registered_commands)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo tenant's timeline of sessions.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
 
 console = Console() if sys.stdout.isatty() else Console(width=120)
 errors = Console(stderr=True, soft_wrap=True)
@@ -124,6 +130,32 @@ def keys_list(
             row.revoked_at.strftime("%Y-%m-%d %H:%M") if row.revoked_at else "",
         )
     console.print(table)
+
+
+@demo_app.command("load")
+def demo_load(
+    tenant: Annotated[str, typer.Option(help="Tenant to load the sessions into.")] = "demo",
+    file: Annotated[Path, typer.Option(help="Sessions, JSON Lines.")] = DEMO_FILE,
+    if_empty: Annotated[
+        bool, typer.Option(help="Do nothing when the tenant already has notes.")
+    ] = False,
+) -> None:
+    """Tag the demo sessions with the active model and store them (skipping any already
+    stored), so the dashboard has months of data to show."""
+    sessions = _sessions()
+    if if_empty and tenant_has_notes(sessions, tenant):
+        console.print(f"tenant {tenant} already has notes; not loading the demo")
+        return
+    try:
+        model = load_model(get_settings().models_dir)
+        result = load(sessions, model, tenant, file)
+    except (TrainingError, ValueError, OSError) as error:
+        _fail(str(error))
+        return
+    console.print(
+        f"demo: {result.stored} sessions stored in tenant {tenant} "
+        f"({result.already_there} already there), tagged by model {model.version}"
+    )
 
 
 @app.command()

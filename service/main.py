@@ -12,7 +12,16 @@ from starlette.types import ASGIApp
 from service import metrics
 from service.api import problems
 from service.api.limits import BodySizeLimit
-from service.api.routes import health, mentees, models, notes, tag, themes, trends
+from service.api.routes import (
+    dashboard,
+    health,
+    mentees,
+    models,
+    notes,
+    tag,
+    themes,
+    trends,
+)
 from service.db import make_engine, make_sessions
 from service.keys import KeyChecker
 from service.migrate import current_revision, head_revision
@@ -90,8 +99,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (notes, mentees, tag, themes, models, trends, health):
+    for module in (notes, mentees, tag, themes, models, trends, health, dashboard):
         app.include_router(module.router)
+    app.mount("/static", dashboard.assets, name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(metrics.MetricsMiddleware)
     return app

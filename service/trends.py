@@ -285,20 +285,22 @@ def _summarise(
     previous = _window(compared[:window], query.interval, trends.themes)
     before = periods[:-window]
     trends.latest, trends.previous = latest, previous
-    recent = _last_sessions(session, principal.tenant_id, kind, scope_id, rule.dormant_after,
-                            trends.last)  # fmt: skip
+    # One person's last few sessions say something; a group's last three are noise, so a
+    # group theme is dormant only when it is absent from the whole latest window.
+    k = rule.dormant_after if kind in ("mentee", "pair") else max(rule.dormant_after, latest.n)
+    recent = _last_sessions(session, principal.tenant_id, kind, scope_id, k, trends.last)
     in_range = {t: sum(p.counts[t] for p in periods if not p.suppressed) for t in trends.themes}
     for theme in trends.themes:
         a1, a0 = latest.counts[theme], previous.counts[theme]
         way, p_value = direction(a1, latest.n, a0, previous.n, rule)
         new = a1 > 0 and all(p.counts[theme] == 0 for p in before)
         dormant = (
-            len(recent) >= rule.dormant_after
+            len(recent) >= k
             and not any(theme in themes for themes in recent)
             and in_range[theme] > 0
         )
         trends.summary.append(ThemeSummary(theme, a1, a0, way, p_value, new, dormant))
-        line = _line(theme, way, new, dormant, latest, previous, rule, in_range[theme])
+        line = _line(theme, way, new, dormant, latest, previous, len(recent), in_range[theme])
         if line is not None:
             text, what, first, last = line
             ids = _examples(session, principal.tenant_id, kind, scope_id, theme, first, last)
@@ -312,7 +314,7 @@ def _line(
     dormant: bool,
     latest: WindowCounts,
     previous: WindowCounts,
-    rule: TrendRule,
+    sessions: int,
     in_range: int,
 ) -> tuple[str, str, date, date] | None:
     name = theme.capitalize()
@@ -323,7 +325,9 @@ def _line(
             f"{name} came up in {a1} of {latest.n} sessions in {latest.label}, "
             f"{change} from {a0} of {previous.n} in {previous.label}."
         )
-        return text, way, latest.first, latest.last
+        # Examples from where the theme was more common: the latest window if it rose.
+        shown = latest if way == "rising" else previous
+        return text, way, shown.first, shown.last
     if new:
         return (
             f"{name} came up for the first time in {latest.label} ({a1} of {latest.n} sessions).",
@@ -333,7 +337,7 @@ def _line(
         )
     if dormant:
         return (
-            f"{name} has not come up in the last {rule.dormant_after} sessions, "
+            f"{name} has not come up in the last {sessions} sessions, "
             f"after {in_range} earlier in the range.",
             "dormant",
             date.min,

@@ -95,3 +95,17 @@ def test_training_commands_are_part_of_the_same_cli() -> None:
     assert {"train", "evaluate", "tag", "select", "serve"} <= {
         name.replace("_command", "") for name in names if name
     }
+
+
+def test_demo_load_fills_an_empty_tenant_once(
+    database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MENTOR_THEMES_MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    runner.invoke(app, ["db", "upgrade"])
+    first = runner.invoke(app, ["demo", "load", "--if-empty"])
+    assert first.exit_code == 0 and "836 sessions stored in tenant demo" in first.output
+    again = runner.invoke(app, ["demo", "load", "--if-empty"])
+    assert "already has notes" in again.output
+    forced = runner.invoke(app, ["demo", "load"])
+    assert "0 sessions stored" in forced.output and "836 already there" in forced.output

@@ -19,6 +19,8 @@ ROUTES = {
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
+    ("get", "/v1/trends"),
+    ("get", "/v1/trends.csv"),
 }
 
 
