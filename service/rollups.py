@@ -1,11 +1,12 @@
 """Rollup tables: per tenant, scope, period and theme, how many notes. Every note write and
-deletion updates them in the same transaction, so a trend over a whole tenant reads a few
-rows per period instead of scanning its notes.
+deletion updates them in the same transaction, so a trend over a whole tenant or cohort
+reads a few rows per period instead of scanning its notes.
 
-Scopes: the tenant (id ""), each mentee, mentor and cohort, and each (mentor, mentee) pair,
-which is what a key bound to a mentor sees of a mentee."""
+Only the wide scopes are rolled up: the tenant (id "") and each cohort. A mentee's or a
+mentor's notes are few and indexed, so their trends are counted from the notes directly;
+rolling them up too would make the rollups as large as the notes (a weekly row per mentee)
+and every write several times dearer."""
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -43,15 +44,8 @@ class RollupNote:
     themes: tuple[str, ...]
 
 
-def pair_id(mentor_id: str, mentee_id: str) -> str:
-    """The scope id of a (mentor, mentee) pair; JSON, so no separator can collide."""
-    return json.dumps([mentor_id, mentee_id], ensure_ascii=False)
-
-
 def scopes_of(note: RollupNote) -> list[tuple[str, str]]:
-    scopes = [("tenant", ""), ("mentee", note.mentee_id)]
-    if note.mentor_id is not None:
-        scopes += [("mentor", note.mentor_id), ("pair", pair_id(note.mentor_id, note.mentee_id))]
+    scopes = [("tenant", "")]
     if note.cohort is not None:
         scopes.append(("cohort", note.cohort))
     return scopes
@@ -74,8 +68,7 @@ def apply(session: Session, notes: Iterable[RollupNote], sign: int) -> None:
                     themes[(*key, theme)] += sign
                 for first, second in combinations(distinct, 2):
                     pairs[(*key, first, second)] += sign
-                if kind in GROUP_SCOPES:
-                    mentees[(*key, note.mentee_id)] += sign
+                mentees[(*key, note.mentee_id)] += sign
     _add(session, PERIODS, periods, ())
     _add(session, THEMES, themes, ("theme",))
     _add(session, PAIRS, pairs, ("theme_a", "theme_b"))

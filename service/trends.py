@@ -10,17 +10,26 @@ from datetime import date
 
 from scipy.stats import fisher_exact
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from service.errors import FieldProblem, Forbidden, InvalidInput
 from service.keys import Principal
-from service.periods import Interval, label, period_end, shift, span_label, starts_between
-from service.rollups import GROUP_SCOPES, pair_id
+from service.periods import (
+    Interval,
+    label,
+    period_end,
+    period_start,
+    shift,
+    span_label,
+    starts_between,
+)
+from service.rollups import GROUP_SCOPES
 from service.tables import Note, NoteTheme, TrendPair, TrendPeriod, TrendTheme
 
 SCOPES = ("mentee", "mentor", "cohort", "tenant")
 MAX_PERIODS = 260
 DEFAULT_PERIODS = 12
+EXAMPLE_POOL = 500
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,11 @@ class Trends:
     co_occurrence_n: int = 0
 
 
+def pair_id(mentor_id: str, mentee_id: str) -> str:
+    """The scope id of a mentor's mentee; JSON, so no separator can collide."""
+    return json.dumps([mentor_id, mentee_id], ensure_ascii=False)
+
+
 def resolve_scope(principal: Principal, scope: str, scope_id: str) -> tuple[str, str]:
     """The rollup scope a caller may read: a mentor-bound key sees a mentee only through
     its own sessions (the mentor-mentee pair) and cannot read cohort or tenant trends."""
@@ -133,23 +147,96 @@ def _rollup_key(table: type[TrendPeriod] | type[TrendTheme] | type[TrendPair],
     )
 
 
+@dataclass
+class Counts:
+    """Per period start: notes and distinct mentees, notes per theme, notes per theme pair."""
+
+    totals: dict[date, tuple[int, int]] = field(default_factory=dict)
+    themes: dict[date, dict[str, int]] = field(default_factory=dict)
+    pairs: dict[date, dict[tuple[str, str], int]] = field(default_factory=dict)
+
+
+def _latest_day(session: Session, tenant_id: str, kind: str, scope_id: str) -> date | None:
+    if kind in GROUP_SCOPES:
+        return session.scalar(
+            select(func.max(TrendPeriod.period_start)).where(
+                TrendPeriod.tenant_id == tenant_id,
+                TrendPeriod.scope_kind == kind,
+                TrendPeriod.scope_id == scope_id,
+            )
+        )
+    return session.scalar(
+        select(func.max(Note.session_date)).where(_scope_filter(tenant_id, kind, scope_id))
+    )
+
+
 def _default_range(
     session: Session, tenant_id: str, kind: str, scope_id: str, query: TrendQuery
 ) -> tuple[date, date]:
-    last = query.date_to
-    if last is None:
-        newest = session.scalar(
-            select(func.max(TrendPeriod.period_start)).where(
-                _rollup_key(
-                    TrendPeriod, tenant_id, kind, scope_id, query.interval, date.min, date.max
-                )  # fmt: skip
-            )
-        )
-        last = newest or date.today()
+    last = query.date_to or _latest_day(session, tenant_id, kind, scope_id) or date.today()
     first = query.date_from or shift(last, query.interval, -(DEFAULT_PERIODS - 1))
     if first > last:
         raise InvalidInput([FieldProblem("query.from", "is after query.to")])
     return first, last
+
+
+def _from_rollups(session: Session, where: tuple[str, str, str, Interval, date, date]) -> Counts:
+    """A wide scope (cohort, tenant): a few rollup rows per period."""
+    counts = Counts()
+    for start, notes, mentees in session.execute(
+        select(TrendPeriod.period_start, TrendPeriod.notes, TrendPeriod.mentees).where(
+            _rollup_key(TrendPeriod, *where)
+        )
+    ):
+        counts.totals[start] = (notes, mentees)
+    for start, theme, notes in session.execute(
+        select(TrendTheme.period_start, TrendTheme.theme, TrendTheme.notes).where(
+            _rollup_key(TrendTheme, *where)
+        )
+    ):
+        counts.themes.setdefault(start, {})[theme] = notes
+    for start, first, second, notes in session.execute(
+        select(TrendPair.period_start, TrendPair.theme_a, TrendPair.theme_b, TrendPair.notes).where(
+            _rollup_key(TrendPair, *where)
+        )
+    ):
+        counts.pairs.setdefault(start, {})[(first, second)] = notes
+    return counts
+
+
+def _from_notes(
+    session: Session, tenant_id: str, kind: str, scope_id: str, interval: Interval,
+    first: date, last: date,
+) -> Counts:  # fmt: skip
+    """A narrow scope (a mentee, a mentor, a mentor's mentee): SQL counts per day over the
+    scope's own index, folded into periods here (days are few; the SQL stays portable)."""
+    scope = and_(_scope_filter(tenant_id, kind, scope_id), Note.session_date.between(first, last))
+    counts = Counts()
+    for day, notes in session.execute(
+        select(Note.session_date, func.count()).where(scope).group_by(Note.session_date)
+    ):
+        start = period_start(day, interval)
+        total = counts.totals.get(start, (0, 0))[0]
+        counts.totals[start] = (total + notes, 0)
+    for day, theme, notes in session.execute(
+        select(Note.session_date, NoteTheme.theme, func.count())
+        .join(NoteTheme, NoteTheme.note_seq == Note.seq)
+        .where(scope)
+        .group_by(Note.session_date, NoteTheme.theme)
+    ):
+        bucket = counts.themes.setdefault(period_start(day, interval), {})
+        bucket[theme] = bucket.get(theme, 0) + notes
+    second = aliased(NoteTheme)
+    for day, theme_a, theme_b, notes in session.execute(
+        select(Note.session_date, NoteTheme.theme, second.theme, func.count())
+        .join(NoteTheme, NoteTheme.note_seq == Note.seq)
+        .join(second, and_(second.note_seq == Note.seq, second.theme > NoteTheme.theme))
+        .where(scope)
+        .group_by(Note.session_date, NoteTheme.theme, second.theme)
+    ):
+        pairs = counts.pairs.setdefault(period_start(day, interval), {})
+        pairs[(theme_a, theme_b)] = pairs.get((theme_a, theme_b), 0) + notes
+    return counts
 
 
 def compute(
@@ -166,31 +253,19 @@ def compute(
     first, last = _default_range(session, tenant, kind, scope_id, query)
     starts = starts_between(first, last, query.interval)
     if len(starts) > MAX_PERIODS:
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    "query.from", f"the range spans {len(starts)} periods; at most {MAX_PERIODS}"
-                )
-            ]
-        )
-    where = (tenant, kind, scope_id, query.interval, starts[0], starts[-1])
-    rows = session.execute(
-        select(TrendPeriod.period_start, TrendPeriod.notes, TrendPeriod.mentees).where(
-            _rollup_key(TrendPeriod, *where)
-        )
-    ).all()
-    totals = {start: (notes, mentees) for start, notes, mentees in rows}
-    by_theme: dict[date, dict[str, int]] = {}
-    for start, theme, notes in session.execute(
-        select(TrendTheme.period_start, TrendTheme.theme, TrendTheme.notes).where(
-            _rollup_key(TrendTheme, *where)
-        )
-    ):
-        by_theme.setdefault(start, {})[theme] = notes
+        problem = f"the range spans {len(starts)} periods; at most {MAX_PERIODS}"
+        raise InvalidInput([FieldProblem("query.from", problem)])
     grouped = kind in GROUP_SCOPES
+    if grouped:
+        counts = _from_rollups(
+            session, (tenant, kind, scope_id, query.interval, starts[0], starts[-1])
+        )
+    else:
+        end = period_end(starts[-1], query.interval)
+        counts = _from_notes(session, tenant, kind, scope_id, query.interval, starts[0], end)
     periods = []
     for start in starts:
-        notes, mentees = totals.get(start, (0, 0))
+        notes, mentees = counts.totals.get(start, (0, 0))
         suppressed = grouped and 0 < mentees < min_group
         periods.append(
             PeriodCounts(
@@ -200,12 +275,10 @@ def compute(
                 n=notes,
                 mentees=mentees if grouped else None,
                 suppressed=suppressed,
-                reason=(
-                    f"fewer than {min_group} distinct mentees in this period"
-                    if suppressed
-                    else None
-                ),
-                counts={t: by_theme.get(start, {}).get(t, 0) for t in themes},
+                reason=f"fewer than {min_group} distinct mentees in this period"
+                if suppressed
+                else None,
+                counts={t: counts.themes.get(start, {}).get(t, 0) for t in themes},
             )
         )
     trends = Trends(
@@ -218,25 +291,19 @@ def compute(
         min_group=min_group if grouped else None,
         periods=periods,
     )
-    _co_occurrence(session, trends, where, periods)
+    _co_occurrence(trends, counts, periods)
     _summarise(session, principal, trends, query, kind, scope_id, rule)
     return trends
 
 
-def _co_occurrence(
-    session: Session, trends: Trends, where: tuple[object, ...], periods: list[PeriodCounts]
-) -> None:
-    shown = {p.start for p in periods if not p.suppressed}
-    counts: dict[tuple[str, str], int] = {}
-    for start, first, second, notes in session.execute(
-        select(TrendPair.period_start, TrendPair.theme_a, TrendPair.theme_b, TrendPair.notes).where(
-            _rollup_key(TrendPair, *where)  # type: ignore[arg-type]
-        )
-    ):
-        if start in shown:
-            counts[(first, second)] = counts.get((first, second), 0) + notes
+def _co_occurrence(trends: Trends, counts: Counts, periods: list[PeriodCounts]) -> None:
+    shown = [p.start for p in periods if not p.suppressed]
+    totals: dict[tuple[str, str], int] = {}
+    for start in shown:
+        for pair, notes in counts.pairs.get(start, {}).items():
+            totals[pair] = totals.get(pair, 0) + notes
     trends.co_occurrence = sorted(
-        ((a, b, n) for (a, b), n in counts.items()), key=lambda item: (-item[2], item[0], item[1])
+        ((a, b, n) for (a, b), n in totals.items()), key=lambda item: (-item[2], item[0], item[1])
     )
     trends.co_occurrence_n = sum(p.n for p in periods if not p.suppressed)
 
@@ -285,22 +352,27 @@ def _summarise(
     previous = _window(compared[:window], query.interval, trends.themes)
     before = periods[:-window]
     trends.latest, trends.previous = latest, previous
-    # One person's last few sessions say something; a group's last three are noise, so a
-    # group theme is dormant only when it is absent from the whole latest window.
-    k = rule.dormant_after if kind in ("mentee", "pair") else max(rule.dormant_after, latest.n)
-    recent = _last_sessions(session, principal.tenant_id, kind, scope_id, k, trends.last)
     in_range = {t: sum(p.counts[t] for p in periods if not p.suppressed) for t in trends.themes}
+    # One person's last few sessions say something; a group's last three are noise, so a
+    # group theme is dormant when it is absent from the whole latest window (from counts).
+    individual = kind in ("mentee", "pair")
+    k = rule.dormant_after if individual else latest.n
+    recent = (
+        _last_sessions(session, principal.tenant_id, kind, scope_id, k, trends.last)
+        if individual
+        else []
+    )
     for theme in trends.themes:
         a1, a0 = latest.counts[theme], previous.counts[theme]
         way, p_value = direction(a1, latest.n, a0, previous.n, rule)
         new = a1 > 0 and all(p.counts[theme] == 0 for p in before)
-        dormant = (
-            len(recent) >= k
-            and not any(theme in themes for themes in recent)
-            and in_range[theme] > 0
-        )
+        if individual:
+            absent = len(recent) >= k and not any(theme in themes for themes in recent)
+        else:
+            absent = k >= rule.dormant_after and a1 == 0
+        dormant = absent and in_range[theme] > 0
         trends.summary.append(ThemeSummary(theme, a1, a0, way, p_value, new, dormant))
-        line = _line(theme, way, new, dormant, latest, previous, len(recent), in_range[theme])
+        line = _line(theme, way, new, dormant, latest, previous, k, in_range[theme])
         if line is not None:
             text, what, first, last = line
             ids = _examples(session, principal.tenant_id, kind, scope_id, theme, first, last)
@@ -382,16 +454,21 @@ def _last_sessions(
 def _examples(
     session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, first: date, last: date
 ) -> list[str]:
-    """Up to three notes of the scope and dates whose evidence for ``theme`` scores highest."""
+    """Up to three notes of the scope and dates whose evidence for ``theme`` scores highest,
+    among the scope's latest ``EXAMPLE_POOL`` notes of those dates (a wide scope may hold
+    hundreds of thousands; ranking them all would cost a scan)."""
+    pool = (
+        select(Note.seq)
+        .where(_scope_filter(tenant_id, kind, scope_id), Note.session_date.between(first, last))
+        .order_by(Note.session_date.desc(), Note.seq.desc())
+        .limit(EXAMPLE_POOL)
+        .subquery()
+    )
     return list(
         session.scalars(
             select(Note.id)
             .join(NoteTheme, NoteTheme.note_seq == Note.seq)
-            .where(
-                _scope_filter(tenant_id, kind, scope_id),
-                Note.session_date.between(first, last),
-                NoteTheme.theme == theme,
-            )
+            .where(Note.seq.in_(select(pool.c.seq)), NoteTheme.theme == theme)
             .order_by(NoteTheme.score.desc(), Note.seq)
             .limit(3)
         )
