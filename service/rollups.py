@@ -77,14 +77,20 @@ def apply(session: Session, notes: Iterable[RollupNote], sign: int) -> None:
         _drop_empty(session, THEMES, themes, ("theme",))
         _drop_empty(session, PAIRS, pairs, ("theme_a", "theme_b"))
         _drop_empty(session, MENTEES, mentees, ("mentee_id",))
-    _recount_mentees(session, [key for key in periods if key[1] in GROUP_SCOPES])
+    _recount_mentees(session, sorted(key for key in periods if key[1] in GROUP_SCOPES))
     if sign < 0:
         _drop_empty(session, PERIODS, periods, ())
 
 
 def _rows(counts: Counter[Any], extra: Sequence[str]) -> list[dict[str, Any]]:
+    # Sorted keys: every transaction locks rollup rows in the same order, so two writers
+    # (workers, or a deletion beside an insert) cannot deadlock on PostgreSQL.
     names = (*KEY_COLUMNS, *extra)
-    return [dict(zip(names, key, strict=True)) | {"notes": n} for key, n in counts.items() if n]
+    return [
+        dict(zip(names, key, strict=True)) | {"notes": counts[key]}
+        for key in sorted(counts)
+        if counts[key]
+    ]
 
 
 def _add(session: Session, table: Table, counts: Counter[Any], extra: Sequence[str]) -> None:
@@ -107,7 +113,10 @@ def _key_matches(table: Table, names: Sequence[str]) -> Any:
 
 def _drop_empty(session: Session, table: Table, counts: Counter[Any], extra: Sequence[str]) -> None:
     names = (*KEY_COLUMNS, *extra)
-    keys = [{f"k_{name}": value for name, value in zip(names, key, strict=True)} for key in counts]
+    keys = [
+        {f"k_{name}": value for name, value in zip(names, key, strict=True)}
+        for key in sorted(counts)
+    ]
     if keys:
         statement = delete(table).where(_key_matches(table, names), table.c.notes <= 0)
         session.execute(statement, keys)

@@ -6,7 +6,7 @@ read from the notes table, by indexed queries with small limits."""
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from scipy.stats import fisher_exact
 from sqlalchemy import ColumnElement, and_, func, select
@@ -29,6 +29,7 @@ from service.tables import Note, NoteTheme, TrendPair, TrendPeriod, TrendTheme
 SCOPES = ("mentee", "mentor", "cohort", "tenant")
 MAX_PERIODS = 260
 DEFAULT_PERIODS = 12
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 EXAMPLE_POOL = 500
 
 
@@ -173,11 +174,35 @@ def _latest_day(session: Session, tenant_id: str, kind: str, scope_id: str) -> d
 def _default_range(
     session: Session, tenant_id: str, kind: str, scope_id: str, query: TrendQuery
 ) -> tuple[date, date]:
-    last = query.date_to or _latest_day(session, tenant_id, kind, scope_id) or date.today()
-    first = query.date_from or shift(last, query.interval, -(DEFAULT_PERIODS - 1))
+    for name, value in (("query.from", query.date_from), ("query.to", query.date_to)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise InvalidInput([FieldProblem(name, f"must be between {EARLIEST} and {LATEST}")])
+    latest = _latest_day(session, tenant_id, kind, scope_id) or date.today()
+    if query.date_to is None and query.date_from is not None:
+        latest = max(latest, query.date_from)
+    last = query.date_to or latest
+    first = query.date_from or max(EARLIEST, shift(last, query.interval, -(DEFAULT_PERIODS - 1)))
     if first > last:
         raise InvalidInput([FieldProblem("query.from", "is after query.to")])
     return first, last
+
+
+def _small_weeks(
+    session: Session, tenant_id: str, kind: str, scope_id: str, first: date, last: date,
+    interval: Interval, min_group: int,
+) -> list[date]:  # fmt: skip
+    """Starts of the weeks overlapping the range with too few distinct mentees to show."""
+    key = _rollup_key(
+        TrendPeriod, tenant_id, kind, scope_id, Interval.WEEK,
+        first - timedelta(days=6), period_end(last, interval),
+    )  # fmt: skip
+    return list(
+        session.scalars(
+            select(TrendPeriod.period_start).where(
+                key, TrendPeriod.mentees > 0, TrendPeriod.mentees < min_group
+            )
+        )
+    )
 
 
 def _from_rollups(session: Session, where: tuple[str, str, str, Interval, date, date]) -> Counts:
@@ -263,10 +288,21 @@ def compute(
     else:
         end = period_end(starts[-1], query.interval)
         counts = _from_notes(session, tenant, kind, scope_id, query.interval, starts[0], end)
+    small_weeks = (
+        _small_weeks(
+            session, tenant, kind, scope_id, starts[0], starts[-1], query.interval, min_group
+        )
+        if grouped and query.interval is not Interval.WEEK
+        else []
+    )
     periods = []
     for start in starts:
         notes, mentees = counts.totals.get(start, (0, 0))
-        suppressed = grouped and 0 < mentees < min_group
+        end = period_end(start, query.interval)
+        # A month whose small week is hidden would give that week away by subtraction
+        # from the month's other weeks, so it is hidden too.
+        inside = any(week <= end and week + timedelta(days=6) >= start for week in small_weeks)
+        suppressed = grouped and (0 < mentees < min_group or inside)
         periods.append(
             PeriodCounts(
                 start=start,
@@ -365,7 +401,14 @@ def _summarise(
     for theme in trends.themes:
         a1, a0 = latest.counts[theme], previous.counts[theme]
         way, p_value = direction(a1, latest.n, a0, previous.n, rule)
-        new = a1 > 0 and all(p.counts[theme] == 0 for p in before)
+        new = (
+            a1 > 0
+            and not any(p.suppressed for p in before)
+            and all(p.counts[theme] == 0 for p in before)
+            and not _seen_before(
+                session, principal.tenant_id, kind, scope_id, theme, trends.first, query.interval
+            )  # fmt: skip
+        )
         if individual:
             absent = len(recent) >= k and not any(theme in themes for themes in recent)
         else:
@@ -375,7 +418,12 @@ def _summarise(
         line = _line(theme, way, new, dormant, latest, previous, k, in_range[theme])
         if line is not None:
             text, what, first, last = line
-            ids = _examples(session, principal.tenant_id, kind, scope_id, theme, first, last)
+            if what == "dormant":
+                first = trends.first
+            hidden = [p for p in periods if p.suppressed]
+            ids = _examples(
+                session, principal.tenant_id, kind, scope_id, theme, first, last, hidden
+            )
             trends.lines.append(SummaryLine(text, theme, what, ids))
 
 
@@ -412,10 +460,33 @@ def _line(
             f"{name} has not come up in the last {sessions} sessions, "
             f"after {in_range} earlier in the range.",
             "dormant",
-            date.min,
+            previous.first,
             latest.last,
         )
     return None
+
+
+def _seen_before(
+    session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, before: date,
+    interval: Interval,
+) -> bool:  # fmt: skip
+    """Whether the theme came up in the scope before the range (so it is not new)."""
+    if kind in GROUP_SCOPES:
+        key = _rollup_key(
+            TrendTheme, tenant_id, kind, scope_id, interval, EARLIEST, before - timedelta(days=1)
+        )
+        query = select(TrendTheme.notes).where(key, TrendTheme.theme == theme)
+    else:
+        query = (
+            select(Note.seq)
+            .join(NoteTheme, NoteTheme.note_seq == Note.seq)
+            .where(
+                _scope_filter(tenant_id, kind, scope_id),
+                Note.session_date < before,
+                NoteTheme.theme == theme,
+            )
+        )
+    return session.scalar(query.limit(1)) is not None
 
 
 def _scope_filter(tenant_id: str, kind: str, scope_id: str) -> ColumnElement[bool]:
@@ -452,14 +523,22 @@ def _last_sessions(
 
 
 def _examples(
-    session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, first: date, last: date
-) -> list[str]:
+    session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, first: date,
+    last: date, hidden: Sequence[PeriodCounts],
+) -> list[str]:  # fmt: skip
     """Up to three notes of the scope and dates whose evidence for ``theme`` scores highest,
-    among the scope's latest ``EXAMPLE_POOL`` notes of those dates (a wide scope may hold
-    hundreds of thousands; ranking them all would cost a scan)."""
+    among the scope's latest ``EXAMPLE_POOL`` notes with the theme in those dates (a wide
+    scope may hold hundreds of thousands; ranking them all would cost a scan). Notes of
+    suppressed periods are never examples."""
     pool = (
         select(Note.seq)
-        .where(_scope_filter(tenant_id, kind, scope_id), Note.session_date.between(first, last))
+        .join(NoteTheme, NoteTheme.note_seq == Note.seq)
+        .where(
+            _scope_filter(tenant_id, kind, scope_id),
+            Note.session_date.between(first, last),
+            NoteTheme.theme == theme,
+            *(~Note.session_date.between(p.start, p.end) for p in hidden),
+        )
         .order_by(Note.session_date.desc(), Note.seq.desc())
         .limit(EXAMPLE_POOL)
         .subquery()

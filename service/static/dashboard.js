@@ -224,15 +224,19 @@ function highlighted(note) {
     if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
     else merged.push([...span]);
   }
+  // Offsets count code points (Python's str); JavaScript strings count UTF-16 units,
+  // which differ after an emoji, so slice an array of code points.
+  const chars = Array.from(note.text);
+  const piece = (from, to) => chars.slice(from, to).join("");
   let at = 0;
   for (const [start, end] of merged) {
-    fragment.append(note.text.slice(at, start));
+    fragment.append(piece(at, start));
     const mark = document.createElement("mark");
-    mark.textContent = note.text.slice(start, end);
+    mark.textContent = piece(start, end);
     fragment.append(mark);
     at = end;
   }
-  fragment.append(note.text.slice(at));
+  fragment.append(piece(at));
   return fragment;
 }
 
