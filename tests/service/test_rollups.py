@@ -94,18 +94,25 @@ def test_rollups_equal_a_recount_after_random_writes_and_deletions(api: Api) -> 
     for _ in range(60):
         action = chooser.random()
         if action < 0.45:
-            ids.append(api.post_note(key, **random_note()).json()["id"])
+            posted = api.post_note(key, **random_note())
+            assert posted.status_code == 201, posted.text
+            ids.append(posted.json()["id"])
         elif action < 0.7:
             notes = [random_note() for _ in range(chooser.randrange(1, 12))]
             response = api.client.post(
                 "/v1/notes/batch", json={"notes": notes}, headers=api.headers(key)
             )
+            assert [r["status"] for r in response.json()["results"]] == [201] * len(notes)
             ids += [r["note"]["id"] for r in response.json()["results"]]
         elif action < 0.92 and ids:
             victim = ids.pop(chooser.randrange(len(ids)))
-            api.client.delete(f"/v1/notes/{victim}", headers=api.headers(key))
+            deleted = api.client.delete(f"/v1/notes/{victim}", headers=api.headers(key))
+            assert deleted.status_code in (204, 404)  # 404: its mentee was erased already
         else:
-            api.client.delete(f"/v1/mentees/m{chooser.randrange(6)}", headers=api.headers(key))
+            erased = api.client.delete(
+                f"/v1/mentees/m{chooser.randrange(6)}", headers=api.headers(key)
+            )
+            assert erased.status_code == 200
     with api.services.sessions() as session:
         notes = list(session.scalars(select(Note).where(Note.tenant_id == tenant)))
     assert len(notes) > 20
