@@ -30,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.registered_commands.extend(training_app.registered_commands)
+app.registered_groups.extend(training_app.registered_groups)
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo tenant's timeline of sessions.", no_args_is_help=True)
