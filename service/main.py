@@ -25,6 +25,7 @@ from service.api.routes import (
 from service.db import make_engine, make_sessions
 from service.keys import KeyChecker
 from service.migrate import current_revision, head_revision
+from service.reload import ModelWatcher
 from service.services import Services
 from service.settings import Settings, get_settings
 from service.tagging import TaggingQueue
@@ -57,18 +58,20 @@ def open_services(settings: Settings) -> Services:
     model = load_model(settings.models_dir)
     sessions = make_sessions(engine)
     metrics.set_active_model(model.version)
+    tagging = TaggingQueue(
+        model,
+        max_batch=settings.tag_batch_size,
+        in_process=settings.tag_in_process,
+        observe=metrics.observe_tagging,
+    )
     return Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
         keys=KeyChecker(sessions, settings.key_cache_seconds),
-        tagging=TaggingQueue(
-            model,
-            max_batch=settings.tag_batch_size,
-            in_process=settings.tag_in_process,
-            observe=metrics.observe_tagging,
-        ),
+        tagging=tagging,
         writer=NoteWriter(sessions),
+        watcher=ModelWatcher(tagging, settings.models_dir, settings.model_poll_seconds),
     )
 
 
@@ -88,6 +91,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            services.watcher.close()
             services.tagging.close()
             services.writer.close()
             services.engine.dispose()

@@ -33,6 +33,10 @@ TAGGING = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 TAGGED_TEXTS = Counter("mentor_themes_tagged_texts_total", "Texts tagged.")
+RELOAD_FAILURES = Counter(
+    "mentor_themes_model_reload_failures_total",
+    "Active-model changes refused because the new version failed validation.",
+)
 ACTIVE_MODEL = Gauge(
     "mentor_themes_active_model_info",
     "1 for the model version this process serves.",

@@ -173,6 +173,23 @@ class ThemesOut(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     checks: dict[str, bool] = Field(default_factory=dict)
+    detail: dict[str, str] = Field(default_factory=dict)
+
+
+class ActivateIn(Strict):
+    force: bool = Field(False, description="Promote even if the held-out check fails.")
+    tolerance: float = Field(0.01, ge=0, le=1, description="Largest macro-F1 drop accepted.")
+    max_theme_drop: float = Field(0.05, ge=0, le=1, description="Largest drop of a theme's F1.")
+
+
+class ActivateOut(BaseModel):
+    active: str
+    previous: str | None
+    serving: str = Field(description="The version this worker serves now.")
+    heldout_macro_f1: float
+    previous_heldout_macro_f1: float | None
+    forced: bool
+    problems: list[str]
 
 
 class ThemeCount(BaseModel):

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.keys import KeyChecker
+from service.reload import ModelWatcher
 from service.settings import Settings
 from service.tagging import TaggingQueue
 from service.writer import NoteWriter
@@ -19,3 +20,4 @@ class Services:
     keys: KeyChecker
     tagging: TaggingQueue
     writer: NoteWriter
+    watcher: ModelWatcher

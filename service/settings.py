@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     min_group_mentees: int = Field(
         5, ge=1, description="Cohort and tenant trend periods with fewer mentees are withheld."
     )
+    model_poll_seconds: float = Field(
+        2.0, ge=0, description="How often each worker checks models/active (0: never)."
+    )
+    heldout_paths: list[Path] = Field(
+        [Path("data/samples/holdout.jsonl")],
+        description="Labelled notes that POST /v1/models/{version}/activate scores models on.",
+    )
     prometheus_multiproc_dir: Path | None = Field(
         None,
         validation_alias="PROMETHEUS_MULTIPROC_DIR",

@@ -150,6 +150,8 @@ class TaggingQueue:
         self._max_batch = max_batch
         self._observe = observe
         self._process = ProcessRunner(model) if in_process else None
+        self._swap_lock = threading.Lock()
+        self._retired: list[ProcessRunner] = []
         self._jobs: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="tagging", daemon=True)
         self._thread.start()
@@ -157,6 +159,22 @@ class TaggingQueue:
     @property
     def model(self) -> LoadedModel:
         return self._model
+
+    @property
+    def in_process(self) -> bool:
+        return self._process is not None
+
+    def swap(self, model: LoadedModel) -> None:
+        """Serve ``model`` from the next batch on. In process mode a new child process
+        loads it first (seconds, on the caller's thread, not the request path); the old
+        child finishes the batch it is on and is then closed by the tagging thread."""
+        runner = ProcessRunner(model) if self._process is not None else None
+        with self._swap_lock:
+            if runner is not None:
+                if self._process is not None:
+                    self._retired.append(self._process)
+                self._process = runner
+            self._model = model
 
     def healthy(self) -> bool:
         """The tagging thread runs and, in process mode, its model process is up."""
@@ -176,8 +194,10 @@ class TaggingQueue:
     def close(self) -> None:
         self._jobs.put(_STOP)
         self._thread.join(timeout=30)
-        if self._process is not None:
-            self._process.close()
+        with self._swap_lock:
+            runners = [*self._retired, *([self._process] if self._process else [])]
+        for runner in runners:
+            runner.close()
 
     def _take_batch(self) -> tuple[list[_Job], bool]:
         """Every job waiting, up to ``max_batch`` texts; cancelled ones are dropped."""
@@ -213,11 +233,15 @@ class TaggingQueue:
                         job.future.set_exception(error)
 
     def _tag(self, batch: list[_Job]) -> None:
-        model = self._model
+        with self._swap_lock:
+            model, process, retired = self._model, self._process, self._retired
+            self._retired = []
+        for runner in retired:
+            runner.close()
         texts = [text for job in batch for text in job.texts]
         started = time.perf_counter()
-        if self._process is not None:
-            results = self._process(model, texts)
+        if process is not None:
+            results = process(model, texts)
         else:
             results = model.tagger.tag(texts)
         if self._observe is not None:

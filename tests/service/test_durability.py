@@ -30,16 +30,23 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, models_dir: Path, port: int, log: Path
+    database_url: str,
+    models_dir: Path,
+    port: int,
+    log: Path,
+    *,
+    workers: int = 1,
+    settings: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "MENTOR_THEMES_DATABASE_URL": database_url,
         "MENTOR_THEMES_MODELS_DIR": str(models_dir),
         "MENTOR_THEMES_LOG_LEVEL": "debug",
+        **(settings or {}),
     }
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         server = subprocess.Popen(
-            [str(SERVE), "serve", "--port", str(port)],
+            [str(SERVE), "serve", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

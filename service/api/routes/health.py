@@ -26,7 +26,11 @@ async def readyz(services: ServicesDep) -> JSONResponse:
         "model": services.tagging.healthy(),
     }
     ready = all(checks.values())
-    body = Health(status="ok" if ready else "unavailable", checks=checks)
+    detail = {"model": services.tagging.model.version}
+    failure = services.watcher.failure
+    if failure is not None:
+        detail["model_reload"] = f"version {failure.version} refused: {failure.error}"
+    body = Health(status="ok" if ready else "unavailable", checks=checks, detail=detail)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 

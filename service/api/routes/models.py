@@ -1,13 +1,20 @@
-"""The active model's card."""
+"""The active model's card, and switching the active model over HTTP."""
 
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import AnyKey, ServicesDep
+from service.api.deps import Admin, AnyKey, ServicesDep
 from service.api.routes import problems
+from service.errors import Conflict, NotFound
+from service.schemas import ActivateIn, ActivateOut
+from training.errors import ModelError, TrainingError
+from training.promotion import check_promotion, promote
+from training.registry import load_model, read_active
+from training.samples import load_samples
 
-router = APIRouter(prefix="/v1/model", tags=["model"])
+router = APIRouter(tags=["model"])
 
 
 PUBLIC_FIELDS = (
@@ -33,7 +40,61 @@ def public_card(card: dict[str, Any]) -> dict[str, Any]:
     return public
 
 
-@router.get("", responses=problems(401))
+@router.get("/v1/model", responses=problems(401))
 async def read_model(_principal: AnyKey, services: ServicesDep) -> dict[str, Any]:
     """The active model's card: version, training data summary, thresholds and CV metrics."""
     return public_card(services.tagging.model.card)
+
+
+@router.post("/v1/models/{version}/activate", responses=problems(401, 403, 404, 409, 422))
+async def activate_model(
+    version: str, body: ActivateIn, principal: Admin, services: ServicesDep
+) -> ActivateOut:
+    """Promote a model version, as `mentor-themes models promote` does: it must score
+    within tolerance of the active model on the held-out notes unless `force`. Every worker
+    picks it up within the poll interval; this one at once. It changes the model of every
+    tenant this service holds."""
+    settings = services.settings
+
+    def run() -> ActivateOut:
+        try:
+            candidate = load_model(settings.models_dir, version)
+        except ModelError as error:
+            raise NotFound(f"no usable model version {version!r}: {error}") from error
+        current = read_active(settings.models_dir)
+        try:
+            active = load_model(settings.models_dir, current) if current else None
+            labels = {str(label) for label in candidate.tagger.classes_}
+            notes = load_samples(settings.heldout_paths, label_set=labels)
+            check = check_promotion(
+                candidate,
+                active,
+                notes,
+                tolerance=body.tolerance,
+                max_theme_drop=body.max_theme_drop,
+            )
+            by = f"api:{principal.tenant_id}/{principal.key_id}"
+            event = promote(
+                settings.models_dir,
+                candidate,
+                check,
+                heldout=settings.heldout_paths,
+                force=body.force,
+                by=by,
+            )
+        except ModelError as error:
+            raise Conflict(str(error)) from error
+        except TrainingError as error:
+            raise Conflict(f"cannot score the models: {error}") from error
+        serving = services.watcher.check_now()
+        return ActivateOut(
+            active=event["version"],
+            previous=event["previous"],
+            serving=serving,
+            heldout_macro_f1=round(check.candidate["macro_f1"], 4),
+            previous_heldout_macro_f1=round(check.active["macro_f1"], 4) if check.active else None,
+            forced=event["forced"],
+            problems=check.problems,
+        )
+
+    return await run_in_threadpool(run)

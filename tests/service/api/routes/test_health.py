@@ -18,7 +18,9 @@ def test_healthz_answers_without_a_key(api: Api) -> None:
 def test_readyz_checks_database_and_model(api: Api) -> None:
     response = api.client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": True, "model": True}}
+    body = response.json()
+    assert body["status"] == "ok" and body["checks"] == {"database": True, "model": True}
+    assert body["detail"] == {"model": "20260101-000000-test"}
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(api: Api) -> None:
