@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from service.batching import STOP, drain
 from training.registry import LoadedModel, load_model
 from training.results import ThemeMatch
 
@@ -129,7 +130,9 @@ class _Job:
     future: "Future[Tagged]"
 
 
-_STOP = object()
+def _job_size(job: _Job) -> int:
+    return len(job.texts)
+
 
 Observer = Callable[[int, float], None]
 """Called after each model call with the number of texts and the seconds it took."""
@@ -192,37 +195,16 @@ class TaggingQueue:
         return future
 
     def close(self) -> None:
-        self._jobs.put(_STOP)
+        self._jobs.put(STOP)
         self._thread.join(timeout=30)
         with self._swap_lock:
             runners = [*self._retired, *([self._process] if self._process else [])]
         for runner in runners:
             runner.close()
 
-    def _take_batch(self) -> tuple[list[_Job], bool]:
-        """Every job waiting, up to ``max_batch`` texts; cancelled ones are dropped."""
-        batch: list[_Job] = []
-        size = 0
-        block = True
-        while size < self._max_batch:
-            try:
-                job = self._jobs.get(block=block)
-            except queue.Empty:
-                break
-            if job is _STOP:
-                if batch:
-                    self._jobs.put(_STOP)
-                return batch, not batch
-            assert isinstance(job, _Job)
-            if job.future.set_running_or_notify_cancel():
-                batch.append(job)
-                size += len(job.texts)
-                block = False
-        return batch, False
-
     def _run(self) -> None:
         while True:
-            batch, stop = self._take_batch()
+            batch, stop = drain(self._jobs, self._max_batch, _job_size)
             if stop:
                 return
             try:

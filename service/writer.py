@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.batching import STOP, drain
 from service.db import transaction
 from service.notes import NoteRecord, insert_notes
 
@@ -24,7 +25,8 @@ class _Write:
     future: "Future[None]"
 
 
-_STOP = object()
+def _write_size(write: _Write) -> int:
+    return len(write.records)
 
 
 class NoteWriter:
@@ -45,30 +47,8 @@ class NoteWriter:
         return future
 
     def close(self) -> None:
-        self._writes.put(_STOP)
+        self._writes.put(STOP)
         self._thread.join(timeout=30)
-
-    def _take_group(self) -> tuple[list[_Write], bool]:
-        """Every write waiting, up to ``max_notes`` notes; cancelled ones (their request is
-        gone before anything was written) are dropped."""
-        group: list[_Write] = []
-        size = 0
-        block = True
-        while size < self._max_notes:
-            try:
-                write = self._writes.get(block=block)
-            except queue.Empty:
-                break
-            if write is _STOP:
-                if group:
-                    self._writes.put(_STOP)
-                return group, not group
-            assert isinstance(write, _Write)
-            if write.future.set_running_or_notify_cancel():
-                group.append(write)
-                size += len(write.records)
-                block = False
-        return group, False
 
     def _commit(self, group: Sequence[_Write]) -> None:
         with transaction(self._sessions) as session:
@@ -76,7 +56,7 @@ class NoteWriter:
 
     def _run(self) -> None:
         while True:
-            group, stop = self._take_group()
+            group, stop = drain(self._writes, self._max_notes, _write_size)
             if stop:
                 return
             try:
