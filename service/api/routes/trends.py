@@ -5,7 +5,7 @@ import io
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api.convert import check_storable
@@ -126,20 +126,25 @@ def _out(trends: Trends) -> TrendsOut:
     )
 
 
-@router.get("/v1/trends", responses=problems(401, 403, 422))
-async def read_trends(
-    principal: Reader,
-    services: ServicesDep,
+async def trend_query(
     scope: Scope,
     scope_id: ScopeId = None,
     date_from: From = None,
     date_to: To = None,
     interval: Interval = Interval.MONTH,
     window: Window = 1,
-) -> TrendsOut:
+) -> TrendQuery:
+    """The query parameters both trend routes take."""
+    return TrendQuery(scope, scope_id or "", interval, date_from, date_to, window)
+
+
+TrendParams = Annotated[TrendQuery, Depends(trend_query)]
+
+
+@router.get("/v1/trends", responses=problems(401, 403, 422))
+async def read_trends(principal: Reader, services: ServicesDep, query: TrendParams) -> TrendsOut:
     """Theme counts and shares per period, what rose or fell between the last two windows,
     summary lines with example notes, and which themes come up together."""
-    query = TrendQuery(scope, scope_id or "", interval, date_from, date_to, window)
     return _out(await _trends(services, principal, query))
 
 
@@ -148,18 +153,9 @@ async def read_trends(
     response_class=Response,
     responses=CSV_RESPONSE | problems(401, 403, 422),
 )
-async def read_trends_csv(
-    principal: Reader,
-    services: ServicesDep,
-    scope: Scope,
-    scope_id: ScopeId = None,
-    date_from: From = None,
-    date_to: To = None,
-    interval: Interval = Interval.MONTH,
-) -> Response:
+async def read_trends_csv(principal: Reader, services: ServicesDep, query: TrendParams) -> Response:
     """The period table of /v1/trends as CSV: one row per period, a count and a share per
-    theme; suppressed periods have empty figures and a reason."""
-    query = TrendQuery(scope, scope_id or "", interval, date_from, date_to)
+    theme; suppressed periods have empty figures and a reason (``window`` has no effect)."""
     trends = await _trends(services, principal, query)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
