@@ -47,11 +47,6 @@ class PayloadTooLarge(ServiceError):
     title = "Payload too large"
 
 
-class NotReady(ServiceError):
-    status = 503
-    title = "Service unavailable"
-
-
 class InvalidInput(ServiceError):
     """One or more fields are invalid; every problem names its field."""
 

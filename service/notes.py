@@ -226,11 +226,6 @@ def insert_notes(session: Session, records: Sequence[NoteRecord]) -> None:
         session.execute(insert(NoteTheme), themes)
 
 
-def find_by_external_id(session: Session, tenant_id: str, external_id: str) -> Note | None:
-    query = select(Note).where(Note.tenant_id == tenant_id, Note.external_id == external_id)
-    return session.scalars(query).one_or_none()
-
-
 def _visible(principal: Principal) -> ColumnElement[bool]:
     condition = Note.tenant_id == principal.tenant_id
     if principal.mentor_id is not None:

@@ -163,10 +163,6 @@ class TaggingQueue:
     def model(self) -> LoadedModel:
         return self._model
 
-    @property
-    def in_process(self) -> bool:
-        return self._process is not None
-
     def swap(self, model: LoadedModel) -> None:
         """Serve ``model`` from the next batch on. In process mode a new child process
         loads it first (seconds, on the caller's thread, not the request path); the old
