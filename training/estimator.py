@@ -25,7 +25,7 @@ from training.features import (
     word_ngram_keys,
 )
 from training.nlp import TokenBatch, tokenize
-from training.results import Evidence, ThemeMatch
+from training.results import Evidence, TaggedNote, ThemeMatch
 from training.thresholds import best_thresholds
 
 FEATURE_BLOCKS = ("words", "lemmas", "subwords", "signals")
@@ -351,12 +351,19 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
 
     def tag(self, X: Sequence[str]) -> list[list[ThemeMatch]]:
         """Themes of each note, best first, each with the sentences that support it."""
+        return [list(note.matches) for note in self.tag_notes(X)]
+
+    def tag_notes(self, X: Sequence[str]) -> list[TaggedNote]:
+        """Like ``tag``, with each note's margin: how near its closest theme score is to
+        that theme's threshold (what a review queue sorts by)."""
         check_is_fitted(self)
         texts = list(X)
         batch = tokenize(texts)
         doc_scores, sentence_scores = self._note_and_sentence_scores(batch, sentences=True)
         evidence = self._evidence(batch, texts, doc_scores, sentence_scores)
-        results: list[list[ThemeMatch]] = []
+        distances = np.abs(doc_scores - self.thresholds_)
+        closest = distances.argmin(axis=1) if distances.size else np.zeros(0, dtype=np.int64)
+        results: list[TaggedNote] = []
         for doc, (row, chosen) in enumerate(
             zip(doc_scores, doc_scores >= self.thresholds_, strict=True)
         ):
@@ -369,7 +376,14 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
                 for column in np.flatnonzero(chosen)
             ]
             matches.sort(key=lambda match: -match.score)
-            results.append(matches)
+            column = int(closest[doc])
+            results.append(
+                TaggedNote(
+                    matches=tuple(matches),
+                    margin=round(float(distances[doc, column]), 4),
+                    uncertain_theme=str(self.classes_[column]),
+                )
+            )
         return results
 
     def _evidence(

@@ -20,3 +20,14 @@ class ThemeMatch:
     theme: str
     score: float
     evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class TaggedNote:
+    """A note's themes, and how close the model came to changing its mind: ``margin`` is the
+    smallest distance between a theme's score and that theme's threshold, ``uncertain_theme``
+    the theme it belongs to. A small margin marks a note worth a person's review."""
+
+    matches: tuple[ThemeMatch, ...]
+    margin: float
+    uncertain_theme: str
