@@ -63,12 +63,12 @@ def load(
         with transaction(sessions) as session:
             plan = plan_ingest(session, tenant_id, chunk)
             new = [chunk[index] for index in plan.new]
-            tags = model.tagger.tag([item.text for item in new]) if new else []
+            tags = model.tagger.tag_notes([item.text for item in new]) if new else []
             insert_notes(
                 session,
                 [
-                    note_record(tenant_id, item, matches, model.version)
-                    for item, matches in zip(new, tags, strict=True)
+                    note_record(tenant_id, item, tagged, model.version)
+                    for item, tagged in zip(new, tags, strict=True)
                 ],
             )
         stored += len(new)

@@ -13,7 +13,7 @@ from service.errors import Conflict
 from service.notes import NewNote, NoteRecord, Plan, note_record, plan_ingest
 from service.services import Services
 from service.tables import Note
-from training.results import ThemeMatch
+from training.results import TaggedNote
 
 ATTEMPTS = 3
 
@@ -29,7 +29,7 @@ class Outcome:
 
 async def ingest(services: Services, tenant_id: str, items: Sequence[NewNote]) -> list[Outcome]:
     """Store ``items``; concurrent posts of the same external id settle on one stored note."""
-    tags: dict[int, list[ThemeMatch]] = {}
+    tags: dict[int, TaggedNote] = {}
     model_version = ""
     for attempt in range(ATTEMPTS):
         plan = await _plan(services, tenant_id, items)

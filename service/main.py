@@ -18,6 +18,7 @@ from service.api.routes import (
     mentees,
     models,
     notes,
+    review_queue,
     tag,
     themes,
     trends,
@@ -103,7 +104,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (notes, mentees, tag, themes, models, trends, health, dashboard):
+    for module in (notes, review_queue, mentees, tag, themes, models, trends, health, dashboard):
         app.include_router(module.router)
     app.mount("/static", dashboard.assets, name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

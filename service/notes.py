@@ -22,7 +22,7 @@ from service.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from service.keys import Principal
 from service.rollups import RollupNote
 from service.tables import Note, NoteTheme
-from training.results import Evidence, ThemeMatch
+from training.results import Evidence, TaggedNote
 
 NOTE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_SEQ = 2**63 - 1
@@ -141,6 +141,11 @@ class NoteRecord:
     model_version: str
     created_at: datetime
     themes: list[ThemeRecord]
+    margin: float | None = None
+    uncertain_theme: str | None = None
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    model_themes: list[dict[str, Any]] | None = None
 
 
 NOTE_COLUMNS = (
@@ -157,11 +162,13 @@ NOTE_COLUMNS = (
     "text_chars",
     "model_version",
     "created_at",
+    "margin",
+    "uncertain_theme",
 )
 
 
 def note_record(
-    tenant_id: str, item: NewNote, matches: Sequence[ThemeMatch], model_version: str
+    tenant_id: str, item: NewNote, tagged: TaggedNote, model_version: str
 ) -> NoteRecord:
     """The record of a tagged note; evidence keeps offsets and scores, and its text only when
     the note's text is stored."""
@@ -179,15 +186,21 @@ def note_record(
         text_chars=len(item.text),
         model_version=model_version,
         created_at=datetime.now(UTC),
-        themes=[
-            ThemeRecord(
-                theme=match.theme,
-                score=match.score,
-                evidence=[_evidence(e, item.store_text) for e in match.evidence],
-            )
-            for match in matches
-        ],
+        themes=theme_records(tagged, store_text=item.store_text),
+        margin=tagged.margin,
+        uncertain_theme=tagged.uncertain_theme,
     )
+
+
+def theme_records(tagged: TaggedNote, *, store_text: bool) -> list[ThemeRecord]:
+    return [
+        ThemeRecord(
+            theme=match.theme,
+            score=match.score,
+            evidence=[_evidence(e, store_text) for e in match.evidence],
+        )
+        for match in tagged.matches
+    ]
 
 
 def _evidence(evidence: Evidence, store_text: bool) -> dict[str, Any]:
@@ -205,6 +218,7 @@ def for_rollups(note: Note | NoteRecord) -> RollupNote:
         cohort=note.cohort,
         session_date=note.session_date,
         themes=tuple(row.theme for row in note.themes),
+        model_version=note.model_version,
     )
 
 
@@ -226,7 +240,7 @@ def insert_notes(session: Session, records: Sequence[NoteRecord]) -> None:
         session.execute(insert(NoteTheme), themes)
 
 
-def _visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal) -> ColumnElement[bool]:
     condition = Note.tenant_id == principal.tenant_id
     if principal.mentor_id is not None:
         condition = and_(condition, Note.mentor_id == principal.mentor_id)
@@ -236,7 +250,7 @@ def _visible(principal: Principal) -> ColumnElement[bool]:
 def get_note(session: Session, principal: Principal, note_id: str) -> Note:
     if not NOTE_ID.fullmatch(note_id):  # not one of ours; PostgreSQL would choke on a NUL
         raise NotFound(f"no note with id {note_id!r}")
-    note = session.scalars(select(Note).where(_visible(principal), Note.id == note_id)).first()
+    note = session.scalars(select(Note).where(visible(principal), Note.id == note_id)).first()
     if note is None:
         raise NotFound(f"no note with id {note_id!r}")
     return note
@@ -270,7 +284,7 @@ def list_notes(
     limit: int,
 ) -> tuple[list[Note], str | None]:
     """One page of notes, newest session first (ties by arrival), and the next page's cursor."""
-    query = select(Note).where(_visible(principal))
+    query = select(Note).where(visible(principal))
     if filters.mentee_id is not None:
         query = query.where(Note.mentee_id == filters.mentee_id)
     if filters.mentor_id is not None:
@@ -305,9 +319,9 @@ def delete_note(session: Session, principal: Principal, note_id: str) -> None:
 
 def delete_mentee(session: Session, principal: Principal, mentee_id: str) -> int:
     """Erase every note (and its themes) of a mentee in the caller's tenant."""
-    seqs = select(Note.seq).where(_visible(principal), Note.mentee_id == mentee_id)
+    seqs = select(Note.seq).where(visible(principal), Note.mentee_id == mentee_id)
     erased = session.scalars(select(Note).where(Note.seq.in_(seqs))).all()
     rollups.apply(session, [for_rollups(note) for note in erased], -1)
     session.execute(delete(NoteTheme).where(NoteTheme.note_seq.in_(seqs)))
-    result = session.execute(delete(Note).where(_visible(principal), Note.mentee_id == mentee_id))
+    result = session.execute(delete(Note).where(visible(principal), Note.mentee_id == mentee_id))
     return int(result.rowcount)  # type: ignore[attr-defined]

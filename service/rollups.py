@@ -19,7 +19,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.periods import Interval, period_start
-from service.tables import TrendMentee, TrendPair, TrendPeriod, TrendTheme
+from service.tables import (
+    Note,
+    NoteTheme,
+    TrendMentee,
+    TrendPair,
+    TrendPeriod,
+    TrendTheme,
+    TrendVersion,
+)
 
 # Scopes whose small groups are suppressed, so their distinct mentees are counted.
 GROUP_SCOPES = ("cohort", "tenant")
@@ -30,6 +38,9 @@ PERIODS = cast(Table, TrendPeriod.__table__)
 THEMES = cast(Table, TrendTheme.__table__)
 PAIRS = cast(Table, TrendPair.__table__)
 MENTEES = cast(Table, TrendMentee.__table__)
+VERSIONS = cast(Table, TrendVersion.__table__)
+ALL_TABLES = (PERIODS, THEMES, PAIRS, MENTEES, VERSIONS)
+REBUILD_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class RollupNote:
     cohort: str | None
     session_date: date
     themes: tuple[str, ...]
+    model_version: str
 
 
 def scopes_of(note: RollupNote) -> list[tuple[str, str]]:
@@ -57,6 +69,7 @@ def apply(session: Session, notes: Iterable[RollupNote], sign: int) -> None:
     themes: Counter[tuple[Any, ...]] = Counter()
     pairs: Counter[tuple[Any, ...]] = Counter()
     mentees: Counter[tuple[Any, ...]] = Counter()
+    versions: Counter[tuple[Any, ...]] = Counter()
     for note in notes:
         distinct = sorted(set(note.themes))
         for interval in Interval:
@@ -69,14 +82,17 @@ def apply(session: Session, notes: Iterable[RollupNote], sign: int) -> None:
                 for first, second in combinations(distinct, 2):
                     pairs[(*key, first, second)] += sign
                 mentees[(*key, note.mentee_id)] += sign
+                versions[(*key, note.model_version)] += sign
     _add(session, PERIODS, periods, ())
     _add(session, THEMES, themes, ("theme",))
     _add(session, PAIRS, pairs, ("theme_a", "theme_b"))
     _add(session, MENTEES, mentees, ("mentee_id",))
+    _add(session, VERSIONS, versions, ("model_version",))
     if sign < 0:
         _drop_empty(session, THEMES, themes, ("theme",))
         _drop_empty(session, PAIRS, pairs, ("theme_a", "theme_b"))
         _drop_empty(session, MENTEES, mentees, ("mentee_id",))
+        _drop_empty(session, VERSIONS, versions, ("model_version",))
     _recount_mentees(session, sorted(key for key in periods if key[1] in GROUP_SCOPES))
     if sign < 0:
         _drop_empty(session, PERIODS, periods, ())
@@ -135,3 +151,53 @@ def _recount_mentees(session: Session, keys: Sequence[Key]) -> None:
     statement = PERIODS.update().where(_key_matches(PERIODS, KEY_COLUMNS)).values(mentees=count)
     names = [f"k_{name}" for name in KEY_COLUMNS]
     session.connection().execute(statement, [dict(zip(names, key, strict=True)) for key in keys])
+
+
+def rebuild(session: Session) -> None:
+    """Empty every rollup table and count all stored notes again, in batches.
+
+    Migrations that change what the rollups hold call this last. It reads only the columns
+    the rollups need, so it keeps working as later revisions add columns to ``notes``; an
+    earlier migration must not fill rollups itself, because this code is the current one."""
+    for table in ALL_TABLES:
+        session.execute(delete(table))
+    last = 0
+    while True:
+        rows = session.execute(
+            select(
+                Note.seq,
+                Note.tenant_id,
+                Note.mentee_id,
+                Note.mentor_id,
+                Note.cohort,
+                Note.session_date,
+                Note.model_version,
+            )
+            .where(Note.seq > last)
+            .order_by(Note.seq)
+            .limit(REBUILD_BATCH)
+        ).all()
+        if not rows:
+            return
+        seqs = [row.seq for row in rows]
+        themes: dict[int, list[str]] = {}
+        found = select(NoteTheme.note_seq, NoteTheme.theme).where(NoteTheme.note_seq.in_(seqs))
+        for seq, theme in session.execute(found):
+            themes.setdefault(seq, []).append(theme)
+        apply(
+            session,
+            [
+                RollupNote(
+                    tenant_id=row.tenant_id,
+                    mentee_id=row.mentee_id,
+                    mentor_id=row.mentor_id,
+                    cohort=row.cohort,
+                    session_date=row.session_date,
+                    themes=tuple(themes.get(row.seq, ())),
+                    model_version=row.model_version,
+                )
+                for row in rows
+            ],
+            1,
+        )
+        last = seqs[-1]

@@ -105,9 +105,46 @@ class NoteOut(BaseModel):
     text: str | None = Field(description="Null when posted with store_text false.")
     text_stored: bool
     text_chars: int
-    themes: list[ThemeOut]
+    themes: list[ThemeOut] = Field(
+        description="The themes that count: the model's, or the reviewer's once reviewed."
+    )
+    model_themes: list[ThemeOut] | None = Field(
+        description="The model's own themes when a person has changed them; else null."
+    )
+    review: "ReviewOut | None" = Field(description="Who reviewed the themes and when; or null.")
     model_version: str
+    margin: float | None = Field(
+        description="Distance of the closest theme score to its threshold; small = uncertain."
+    )
+    uncertain_theme: str | None = Field(description="The theme that margin belongs to.")
     created_at: datetime
+
+
+class ReviewOut(BaseModel):
+    themes: list[str]
+    reviewer: str
+    reviewed_at: datetime
+
+
+class ReviewIn(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"themes": ["confidence"], "reviewer": "mentor-7"}]},
+    )
+
+    themes: list[Text] = Field(
+        max_length=64, description="Every theme the note is about; [] for none (logistics)."
+    )
+    reviewer: Text | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        description="Who decided; defaults to the key's mentor, else the key id.",
+    )
+
+
+class ReviewQueue(BaseModel):
+    notes: list[NoteOut] = Field(description="Unreviewed notes, least certain first.")
 
 
 class ProblemField(BaseModel):
@@ -264,3 +301,9 @@ class TrendsOut(BaseModel):
     periods: list[PeriodOut]
     summary: SummaryOut
     co_occurrence: CoOccurrenceOut
+    model_versions: dict[str, int] = Field(
+        description="Notes shown per model version that tagged them, most first."
+    )
+    mixed_versions: str | None = Field(
+        description="Set when the notes come from more than one model version: what that means."
+    )

@@ -52,7 +52,12 @@ class ApiKey(Base):
 class Note(Base):
     """A session note with the model version that tagged it. ``text`` is NULL when the
     platform asked not to store it. ``text_fingerprint`` (only for notes with an external id)
-    lets a replay be recognised without the text: SHA-256 of tenant, external id and text."""
+    lets a replay be recognised without the text: SHA-256 of tenant, external id and text.
+
+    ``themes`` are the themes that count (trends, filters, exports): the model's, or a
+    person's once the note is reviewed (``reviewed_at`` set); the model's own answer is then
+    kept in ``model_themes``. ``margin`` is how near the model came to a different answer
+    (see ``training.results.TaggedNote``); the review queue sorts by it."""
 
     __tablename__ = "notes"
     __table_args__ = (
@@ -61,6 +66,7 @@ class Note(Base):
         Index("ix_notes_tenant_mentor", "tenant_id", "mentor_id", "session_date"),
         Index("ix_notes_tenant_cohort", "tenant_id", "cohort", "session_date"),
         Index("ix_notes_tenant_date", "tenant_id", "session_date", "seq"),
+        Index("ix_notes_tenant_margin", "tenant_id", "margin"),
     )
 
     seq: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
@@ -77,6 +83,11 @@ class Note(Base):
     text_chars: Mapped[int] = mapped_column(Integer)
     model_version: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    margin: Mapped[float | None] = mapped_column(Float)
+    uncertain_theme: Mapped[str | None] = mapped_column(String(64))
+    reviewed_by: Mapped[str | None] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    model_themes: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
 
     themes: Mapped[list["NoteTheme"]] = relationship(
         back_populates="note",
@@ -88,7 +99,8 @@ class Note(Base):
 
 
 class NoteTheme(Base):
-    """One theme the model gave a note; ``evidence`` holds [{start, end, score, text?}]."""
+    """One theme that counts for a note; ``evidence`` holds [{start, end, score, text?}].
+    A theme a reviewer added that the model did not give has score 1.0 and no evidence."""
 
     __tablename__ = "note_themes"
     __table_args__ = (
@@ -164,4 +176,19 @@ class TrendMentee(Base):
     period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
     period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     mentee_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    notes: Mapped[int] = mapped_column(Integer)
+
+
+class TrendVersion(Base):
+    """Notes per model version that tagged them, per scope and period: lets a trend say
+    when its notes come from more than one model."""
+
+    __tablename__ = "trend_versions"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
     notes: Mapped[int] = mapped_column(Integer)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from service.batching import STOP, drain
 from training.registry import LoadedModel, load_model
-from training.results import ThemeMatch
+from training.results import TaggedNote
 
 log = logging.getLogger("mentor_themes.tagging")
 
@@ -56,7 +56,7 @@ def _serve_in_process(connection: Connection, folder: Path) -> None:
             return
         folder, texts = request
         try:
-            connection.send(("ok", _load_in_process(folder).tagger.tag(texts)))
+            connection.send(("ok", _load_in_process(folder).tagger.tag_notes(texts)))
         except Exception as error:  # noqa: BLE001 - re-raised in the parent
             connection.send(("error", error))
 
@@ -87,7 +87,7 @@ class ProcessRunner:
     def alive(self) -> bool:
         return self._child.is_alive()
 
-    def __call__(self, model: LoadedModel, texts: list[str]) -> list[list[ThemeMatch]]:
+    def __call__(self, model: LoadedModel, texts: list[str]) -> list[TaggedNote]:
         try:
             return self._ask(model, texts)
         except (EOFError, OSError):
@@ -99,7 +99,7 @@ class ProcessRunner:
             self._start()
             return self._ask(model, texts)
 
-    def _ask(self, model: LoadedModel, texts: list[str]) -> list[list[ThemeMatch]]:
+    def _ask(self, model: LoadedModel, texts: list[str]) -> list[TaggedNote]:
         self._connection.send((model.path, texts))
         status, payload = self._connection.recv()
         if status == "error":
@@ -118,10 +118,11 @@ class ProcessRunner:
 
 @dataclass(frozen=True)
 class Tagged:
-    """Themes for each text, in order, and the model version that produced them."""
+    """Themes (and margin) for each text, in order, and the model version that produced
+    them."""
 
     model_version: str
-    results: list[list[ThemeMatch]]
+    results: list[TaggedNote]
 
 
 @dataclass
@@ -221,7 +222,7 @@ class TaggingQueue:
         if process is not None:
             results = process(model, texts)
         else:
-            results = model.tagger.tag(texts)
+            results = model.tagger.tag_notes(texts)
         if self._observe is not None:
             self._observe(len(texts), time.perf_counter() - started)
         offset = 0

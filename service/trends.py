@@ -24,7 +24,7 @@ from service.periods import (
     starts_between,
 )
 from service.rollups import GROUP_SCOPES
-from service.tables import Note, NoteTheme, TrendPair, TrendPeriod, TrendTheme
+from service.tables import Note, NoteTheme, TrendPair, TrendPeriod, TrendTheme, TrendVersion
 
 SCOPES = ("mentee", "mentor", "cohort", "tenant")
 MAX_PERIODS = 260
@@ -110,6 +110,19 @@ class Trends:
     summary_withheld: str | None = None
     co_occurrence: list[tuple[str, str, int]] = field(default_factory=list)
     co_occurrence_n: int = 0
+    model_versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def versions_note(self) -> str | None:
+        """Says so when the notes shown were tagged by more than one model."""
+        if len(self.model_versions) < 2:
+            return None
+        parts = ", ".join(f"{version}: {n}" for version, n in self.model_versions.items())
+        return (
+            f"These notes were tagged by {len(self.model_versions)} model versions ({parts}); "
+            "shares from different models may not be comparable. "
+            "`mentor-themes retag` tags them all with the active model."
+        )
 
 
 def pair_id(mentor_id: str, mentee_id: str) -> str:
@@ -136,7 +149,7 @@ def resolve_scope(principal: Principal, scope: str, scope_id: str) -> tuple[str,
     raise Forbidden(f"a key bound to mentor {mentor!r} sees only that mentor's mentees' trends")
 
 
-def _rollup_key(table: type[TrendPeriod] | type[TrendTheme] | type[TrendPair],
+def _rollup_key(table: type[TrendPeriod] | type[TrendTheme] | type[TrendPair] | type[TrendVersion],
                 tenant_id: str, kind: str, scope_id: str, interval: Interval,
                 first: date, last: date) -> ColumnElement[bool]:  # fmt: skip
     return and_(
@@ -155,6 +168,7 @@ class Counts:
     totals: dict[date, tuple[int, int]] = field(default_factory=dict)
     themes: dict[date, dict[str, int]] = field(default_factory=dict)
     pairs: dict[date, dict[tuple[str, str], int]] = field(default_factory=dict)
+    versions: dict[date, dict[str, int]] = field(default_factory=dict)
 
 
 def _latest_day(session: Session, tenant_id: str, kind: str, scope_id: str) -> date | None:
@@ -226,6 +240,12 @@ def _from_rollups(session: Session, where: tuple[str, str, str, Interval, date, 
         )
     ):
         counts.pairs.setdefault(start, {})[(first, second)] = notes
+    for start, version, notes in session.execute(
+        select(TrendVersion.period_start, TrendVersion.model_version, TrendVersion.notes).where(
+            _rollup_key(TrendVersion, *where)
+        )
+    ):
+        counts.versions.setdefault(start, {})[version] = notes
     return counts
 
 
@@ -243,6 +263,13 @@ def _from_notes(
         start = period_start(day, interval)
         total = counts.totals.get(start, (0, 0))[0]
         counts.totals[start] = (total + notes, 0)
+    for day, version, notes in session.execute(
+        select(Note.session_date, Note.model_version, func.count())
+        .where(scope)
+        .group_by(Note.session_date, Note.model_version)
+    ):
+        versions = counts.versions.setdefault(period_start(day, interval), {})
+        versions[version] = versions.get(version, 0) + notes
     for day, theme, notes in session.execute(
         select(Note.session_date, NoteTheme.theme, func.count())
         .join(NoteTheme, NoteTheme.note_seq == Note.seq)
@@ -328,8 +355,19 @@ def compute(
         periods=periods,
     )
     _co_occurrence(trends, counts, periods)
+    trends.model_versions = _versions(counts, periods)
     _summarise(session, principal, trends, query, kind, scope_id, rule)
     return trends
+
+
+def _versions(counts: Counts, periods: list[PeriodCounts]) -> dict[str, int]:
+    """Notes per model version over the periods shown (suppressed ones left out), most first."""
+    total: dict[str, int] = {}
+    for period in periods:
+        if not period.suppressed:
+            for version, notes in counts.versions.get(period.start, {}).items():
+                total[version] = total.get(version, 0) + notes
+    return dict(sorted(total.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _co_occurrence(trends: Trends, counts: Counts, periods: list[PeriodCounts]) -> None:

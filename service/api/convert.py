@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from service.api.problems import describe_validation
 from service.errors import FieldProblem, InvalidInput
 from service.notes import NewNote, NoteRecord, ThemeRecord
-from service.schemas import UNSTORABLE, EvidenceOut, NoteIn, NoteOut, ThemeOut
+from service.schemas import UNSTORABLE, EvidenceOut, NoteIn, NoteOut, ReviewOut, ThemeOut
 from service.settings import Settings
 from service.tables import Note, NoteTheme
 from training.results import ThemeMatch
@@ -94,7 +94,32 @@ def _by_score(rows: Sequence[NoteTheme] | Sequence[ThemeRecord]) -> list[NoteThe
     return sorted(rows, key=lambda row: -row.score)
 
 
+def _stored_theme(theme: str, score: float, evidence: Sequence[dict[str, Any]]) -> ThemeOut:
+    return ThemeOut(
+        theme=theme,
+        score=round(score, 4),
+        evidence=[
+            EvidenceOut(
+                text=e.get("text"), start=e["start"], end=e["end"], score=round(e["score"], 4)
+            )
+            for e in evidence
+        ],
+    )
+
+
 def note_out(note: Note | NoteRecord) -> NoteOut:
+    review = None
+    model_themes = None
+    if note.reviewed_at is not None and note.reviewed_by is not None:
+        review = ReviewOut(
+            themes=sorted(row.theme for row in note.themes),
+            reviewer=note.reviewed_by,
+            reviewed_at=as_utc(note.reviewed_at),
+        )
+        model_themes = [
+            _stored_theme(item["theme"], item["score"], item["evidence"])
+            for item in sorted(note.model_themes or [], key=lambda item: -item["score"])
+        ]
     return NoteOut(
         id=note.id,
         external_id=note.external_id,
@@ -107,21 +132,12 @@ def note_out(note: Note | NoteRecord) -> NoteOut:
         text_stored=note.text is not None,
         text_chars=note.text_chars,
         themes=[
-            ThemeOut(
-                theme=row.theme,
-                score=round(row.score, 4),
-                evidence=[
-                    EvidenceOut(
-                        text=e.get("text"),
-                        start=e["start"],
-                        end=e["end"],
-                        score=round(e["score"], 4),
-                    )
-                    for e in row.evidence
-                ],
-            )
-            for row in _by_score(note.themes)
+            _stored_theme(row.theme, row.score, row.evidence) for row in _by_score(note.themes)
         ],
+        model_themes=model_themes,
+        review=review,
         model_version=note.model_version,
+        margin=note.margin,
+        uncertain_theme=note.uncertain_theme,
         created_at=as_utc(note.created_at),
     )

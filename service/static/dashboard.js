@@ -142,9 +142,10 @@ function drawChart(trends) {
     },
   });
   const hidden = trends.periods.filter((p) => p.suppressed);
-  $("chart-note").textContent = hidden.length
+  const gaps = hidden.length
     ? `${hidden.length} period(s) hidden: ${hidden[0].reason}.`
     : "Periods without sessions show as gaps.";
+  $("chart-note").textContent = trends.mixed_versions ? `${gaps} ${trends.mixed_versions}` : gaps;
 }
 
 function drawSummary(trends) {

@@ -82,3 +82,39 @@ def test_0002_gives_stored_notes_their_fingerprint(tmp_path: Path) -> None:
     expected = NewNote(text="She spoke up.", mentee_id="m", external_id="e1").fingerprint("t")
     assert rows == {"n1": expected, "n2": None}
     engine.dispose()
+
+
+def test_0004_rebuilds_the_rollups_from_notes_stored_before_it(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants VALUES ('t', '2026-01-01')"))
+        connection.execute(
+            text(
+                "INSERT INTO notes (seq, id, tenant_id, mentee_id, cohort, session_date, text,"
+                " text_chars, model_version, created_at) VALUES"
+                " (1, 'n1', 't', 'm1', 'c', '2026-03-02', 'a', 1, 'v1', '2026-03-02'),"
+                " (2, 'n2', 't', 'm2', NULL, '2026-03-20', 'b', 1, 'v2', '2026-03-20')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO note_themes VALUES (1, 'skills', 0.9, '[]'),"
+                " (1, 'career', 0.8, '[]'), (2, 'skills', 0.7, '[]')"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        month = "period_kind = 'month' AND period_start = '2026-03-01'"
+        themes = connection.execute(
+            text(f"SELECT scope_kind, theme, notes FROM trend_themes WHERE {month}")
+        ).all()
+        versions = connection.execute(
+            text(f"SELECT scope_kind, model_version, notes FROM trend_versions WHERE {month}")
+        ).all()
+    assert sorted(themes) == [
+        ("cohort", "career", 1), ("cohort", "skills", 1),
+        ("tenant", "career", 1), ("tenant", "skills", 2),
+    ]  # fmt: skip
+    assert sorted(versions) == [("cohort", "v1", 1), ("tenant", "v1", 1), ("tenant", "v2", 1)]
+    engine.dispose()

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from service.keys import Role
 from service.periods import Interval, period_start
-from service.tables import Note, TrendMentee, TrendPair, TrendPeriod, TrendTheme
+from service.tables import Note, TrendMentee, TrendPair, TrendPeriod, TrendTheme, TrendVersion
 from service.trends import _from_notes, _from_rollups
 from tests.service.conftest import Api
 
+THEMES = ["confidence", "resilience", "networking", "skills", "learning", "career"]
 TEXTS = [
     "She spoke up in the design review and felt confident.",
     "We moved the session to Thursday.",
@@ -27,7 +28,8 @@ TEXTS = [
 def recount(notes: list[Note]) -> dict[str, Counter[tuple[Any, ...]]]:
     """The rollups as they should be, counted from the notes themselves."""
     counts: dict[str, Counter[tuple[Any, ...]]] = {
-        "periods": Counter(), "themes": Counter(), "pairs": Counter(), "mentees": Counter()
+        "periods": Counter(), "themes": Counter(), "pairs": Counter(), "mentees": Counter(),
+        "versions": Counter(),
     }  # fmt: skip
     for note in notes:
         scopes = [("tenant", "")]
@@ -44,6 +46,7 @@ def recount(notes: list[Note]) -> dict[str, Counter[tuple[Any, ...]]]:
                     counts["pairs"][(*key, *pair)] += 1
                 if kind in ("cohort", "tenant"):
                     counts["mentees"][(*key, note.mentee_id)] += 1
+                counts["versions"][(*key, note.model_version)] += 1
     return counts
 
 
@@ -69,10 +72,11 @@ def stored(api: Api, tenant: str) -> tuple[dict[str, Counter[tuple[Any, ...]]], 
             "themes": rows(TrendTheme, "theme"),
             "pairs": rows(TrendPair, "theme_a", "theme_b"),
             "mentees": rows(TrendMentee, "mentee_id"),
+            "versions": rows(TrendVersion, "model_version"),
         }, mentees
 
 
-def test_rollups_equal_a_recount_after_random_writes_and_deletions(api: Api) -> None:
+def test_rollups_equal_a_recount_after_random_writes_reviews_and_deletions(api: Api) -> None:
     tenant = api.tenant()
     key = api.key(tenant, Role.ADMIN)
     chooser = random.Random(20261126)
@@ -91,7 +95,7 @@ def test_rollups_equal_a_recount_after_random_writes_and_deletions(api: Api) -> 
         return note
 
     ids: list[str] = []
-    for _ in range(60):
+    for _ in range(80):
         action = chooser.random()
         if action < 0.45:
             posted = api.post_note(key, **random_note())
@@ -104,6 +108,14 @@ def test_rollups_equal_a_recount_after_random_writes_and_deletions(api: Api) -> 
             )
             assert [r["status"] for r in response.json()["results"]] == [201] * len(notes)
             ids += [r["note"]["id"] for r in response.json()["results"]]
+        elif action < 0.8 and ids:
+            themes = chooser.sample(THEMES, chooser.randrange(4))
+            reviewed = api.client.put(
+                f"/v1/notes/{chooser.choice(ids)}/themes",
+                json={"themes": themes},
+                headers=api.headers(key),
+            )
+            assert reviewed.status_code in (200, 404), reviewed.text  # 404: mentee erased
         elif action < 0.92 and ids:
             victim = ids.pop(chooser.randrange(len(ids)))
             deleted = api.client.delete(f"/v1/notes/{victim}", headers=api.headers(key))

@@ -27,7 +27,7 @@ def test_concurrent_requests_share_model_calls_and_get_their_own_results(
         results = [future.result(timeout=60) for future in futures]
     finally:
         tagging.close()
-    expected = model.tagger.tag(texts)
+    expected = model.tagger.tag_notes(texts)
     assert [result.results[0] for result in results] == expected
     assert all(result.model_version == model.version for result in results)
     assert sum(calls) == 90 and len(calls) < 41, f"41 requests took {len(calls)} model calls"
@@ -71,7 +71,7 @@ def test_child_process_gives_the_same_results_as_the_thread(
             tagging.submit([None]).result(timeout=60)  # type: ignore[list-item]
     finally:
         tagging.close()
-    assert tagged.results == model.tagger.tag(texts)
+    assert tagged.results == model.tagger.tag_notes(texts)
 
 
 def test_empty_submission_resolves_at_once(models_dir: Path) -> None:

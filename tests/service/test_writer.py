@@ -13,14 +13,15 @@ from service.migrate import upgrade
 from service.notes import NewNote, NoteRecord, note_record
 from service.tables import Note, NoteTheme
 from service.writer import NoteWriter
-from training.results import Evidence, ThemeMatch
+from training.results import Evidence, TaggedNote, ThemeMatch
 
 MATCH = ThemeMatch("confidence", 0.9, (Evidence("She spoke up.", 0, 13, 0.9),))
+TAGGED = TaggedNote(matches=(MATCH,), margin=0.3, uncertain_theme="confidence")
 
 
 def record(external_id: str, text: str = "She spoke up.") -> NoteRecord:
     note = NewNote(text=text, mentee_id="m", external_id=external_id)
-    return note_record("writer", note, [MATCH], "v1")
+    return note_record("writer", note, TAGGED, "v1")
 
 
 def test_a_bad_write_in_a_group_fails_alone_and_the_rest_commit(tmp_path: Path) -> None:

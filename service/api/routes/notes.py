@@ -1,4 +1,4 @@
-"""Notes: post one or a batch, read, list and delete them."""
+"""Notes: post one or a batch, read, list, correct their themes and delete them."""
 
 from datetime import date
 from typing import Annotated, Any
@@ -20,7 +20,16 @@ from service.db import transaction
 from service.errors import FieldProblem, InvalidInput, ServiceError
 from service.ingest import ingest
 from service.notes import NewNote, NoteFilters, delete_note, get_note, list_notes
-from service.schemas import BatchIn, BatchItemOut, BatchOut, NoteIn, NoteOut, NotesPage
+from service.reviews import check_themes, review, reviewer_name
+from service.schemas import (
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+    NoteIn,
+    NoteOut,
+    NotesPage,
+    ReviewIn,
+)
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"])
 
@@ -135,6 +144,23 @@ async def read_notes(
             return NotesPage(notes=[note_out(note) for note in notes], next_cursor=next_cursor)
 
     return await run_in_threadpool(load)
+
+
+@router.put("/{note_id}/themes", responses=problems(401, 403, 404, 422))
+async def correct_themes(
+    note_id: str, body: ReviewIn, principal: Reader, services: ServicesDep
+) -> NoteOut:
+    """Replace a note's themes with a person's; the model's stay visible beside them."""
+    labels = [str(label) for label in services.tagging.model.tagger.classes_]
+    themes = check_themes(body.themes, labels)
+    reviewer = reviewer_name(principal, body.reviewer)
+
+    def store() -> NoteOut:
+        with transaction(services.sessions) as session:
+            note = review(session, principal, note_id, themes=themes, reviewer=reviewer)
+            return note_out(note)
+
+    return await run_in_threadpool(store)
 
 
 @router.delete(

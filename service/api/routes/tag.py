@@ -24,5 +24,5 @@ async def tag_texts(body: TagIn, _principal: AnyKey, services: ServicesDep) -> T
     tagged = await asyncio.wrap_future(services.tagging.submit(body.texts))
     return TagOut(
         model_version=tagged.model_version,
-        results=[TagResult(themes=themes_out(matches)) for matches in tagged.results],
+        results=[TagResult(themes=themes_out(note.matches)) for note in tagged.results],
     )

@@ -123,6 +123,8 @@ def _out(trends: Trends) -> TrendsOut:
                 for a, b, n in trends.co_occurrence
             ],
         ),
+        model_versions=trends.model_versions,
+        mixed_versions=trends.versions_note,
     )
 
 

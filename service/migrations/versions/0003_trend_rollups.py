@@ -1,5 +1,4 @@
-"""Rollup tables for trends, filled from the notes already stored; an index for a theme's
-highest-scoring notes.
+"""Rollup tables for trends; an index for a theme's highest-scoring notes.
 
 Revision ID: 0003
 Revises: 0002
@@ -10,14 +9,11 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.orm import Session
 
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-BATCH = 5_000
 
 
 def _key_columns() -> list[sa.Column[object]]:
@@ -57,27 +53,7 @@ def upgrade() -> None:
         sa.Column("notes", sa.Integer(), nullable=False),
     )
     op.create_index("ix_note_themes_theme_score", "note_themes", ["theme", "score"])
-    _fill_from_stored_notes()
-
-
-def _fill_from_stored_notes() -> None:
-    # Imported here: the code of the rollups at this revision is what fills them.
-    from service import rollups
-    from service.notes import for_rollups
-    from service.tables import Note
-
-    session = Session(bind=op.get_bind())
-    last = 0
-    while True:
-        notes = session.scalars(
-            sa.select(Note).where(Note.seq > last).order_by(Note.seq).limit(BATCH)
-        ).all()
-        if not notes:
-            break
-        rollups.apply(session, [for_rollups(note) for note in notes], 1)
-        last = notes[-1].seq
-        session.expunge_all()
-    session.flush()
+    # Filled by 0004, which changed the rollups and rebuilds them with the current code.
 
 
 def downgrade() -> None:

@@ -1,0 +1,36 @@
+"""The review queue: stored notes whose themes a person should check first."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from service.api.convert import note_out
+from service.api.deps import Reader, ServicesDep
+from service.api.routes import problems
+from service.errors import FieldProblem, InvalidInput
+from service.reviews import review_queue
+from service.schemas import ReviewQueue
+
+router = APIRouter(prefix="/v1/review-queue", tags=["notes"])
+
+
+@router.get("", responses=problems(401, 403, 422))
+async def read_review_queue(
+    principal: Reader,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, description="How many notes, at most 200.")] = 20,
+) -> ReviewQueue:
+    """Unreviewed notes whose model scores sit closest to a threshold, least certain first."""
+    if limit > services.settings.max_page_size:
+        raise InvalidInput(
+            [FieldProblem("query.limit", f"at most {services.settings.max_page_size}")]
+        )
+
+    def load() -> ReviewQueue:
+        with services.sessions() as session:
+            return ReviewQueue(
+                notes=[note_out(note) for note in review_queue(session, principal, limit=limit)]
+            )
+
+    return await run_in_threadpool(load)
