@@ -46,7 +46,7 @@ typecheck: setup
 bench: setup
 	$(BIN)/python bench/tagging.py
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/endpoints.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

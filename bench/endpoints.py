@@ -13,7 +13,7 @@ folder, the active model of ``models/``) at 1 and then 2 workers, and drives it 
 Each wrk run is preceded by a warm-up run of the same load. The server logs at warning
 level (no access log); both load generator and server share this machine's cores.
 
-Usage: python bench/http.py [--connections 32] [--seconds 10] [--workers 1 2]
+Usage: python bench/endpoints.py [--connections 32] [--seconds 10] [--workers 1 2]
 """
 
 import sys
