@@ -1,15 +1,18 @@
 """The ``mentor-themes`` command: the training commands plus serve, keys and db."""
 
+import json
 import os
 import shutil
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +21,8 @@ from service.demo import DEMO_FILE, load, tenant_has_notes
 from service.errors import NotFound
 from service.keys import Role, create_key, list_keys, revoke_key
 from service.migrate import current_revision, head_revision, upgrade
+from service.retag import retag as retag_notes
+from service.reviews import as_sample, reviewed_notes
 from service.settings import get_settings
 from training.cli import app as training_app
 from training.errors import TrainingError
@@ -157,6 +162,83 @@ def demo_load(
         f"demo: {result.stored} sessions stored in tenant {tenant} "
         f"({result.already_there} already there), tagged by model {model.version}"
     )
+
+
+Tenant = Annotated[str | None, typer.Option("--tenant", help="Only this tenant's notes.")]
+
+
+@app.command()
+def retag(
+    tenant: Tenant = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only sessions on or after this date (YYYY-MM-DD).")
+    ] = None,
+    batch: Annotated[int, typer.Option(min=1, max=5000, help="Notes per transaction.")] = 500,
+) -> None:
+    """Re-tag stored notes with the active model, in batches; run again to resume after an
+    interruption. Reviewed notes keep their reviewer's themes."""
+    sessions = _sessions()
+    try:
+        model = load_model(get_settings().models_dir)
+    except TrainingError as error:
+        _fail(str(error))
+        return
+    with Progress(
+        TextColumn("re-tagging"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        disable=not errors.is_terminal,
+    ) as progress:
+        task = progress.add_task("retag", total=None)
+        result = retag_notes(
+            sessions,
+            model,
+            tenant_id=tenant,
+            since=_date(since, "--since"),
+            batch_size=batch,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(f"re-tagged {result.retagged} notes with model {result.model_version}")
+    if result.skipped_without_text:
+        console.print(
+            f"{result.skipped_without_text} notes stored without text keep their earlier model's "
+            "themes; trends say when they mix versions"
+        )
+
+
+@app.command("export-samples")
+def export_samples(
+    out: Annotated[Path, typer.Option("--out", help="Samples file to write (.jsonl).")],
+    tenant: Tenant = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only reviews made on or after this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Write reviewed notes as training samples (people's themes as labels); notes stored
+    without text are left out."""
+    if out.suffix != ".jsonl":
+        _fail(f"--out must be a .jsonl file, not {out.name!r}")
+    sessions = _sessions()
+    written = 0
+    partial = out.with_name(out.name + ".partial")
+    with sessions() as session, partial.open("w", encoding="utf-8") as handle:
+        for note in reviewed_notes(session, tenant_id=tenant, since=_date(since, "--since")):
+            handle.write(json.dumps(as_sample(note), ensure_ascii=False) + "\n")
+            written += 1
+    partial.replace(out)
+    console.print(f"exported {written} reviewed notes to {out}")
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} must be a date like 2026-11-26, not {value!r}")
+        raise
 
 
 @app.command()

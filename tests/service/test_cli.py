@@ -1,15 +1,21 @@
-"""The service commands: db upgrade, keys create/list/revoke, serve's schema check."""
+"""The service commands: db upgrade, keys, demo, retag, export-samples, serve's schema check."""
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from service.cli import app
-from service.db import make_engine, make_sessions
-from service.keys import KeyChecker
+from service.db import make_engine, make_sessions, transaction
+from service.keys import KeyChecker, Principal, Role
+from service.reviews import review
 from service.settings import get_settings
+from service.tables import Note
+from training.registry import load_model, save_model
+from training.samples import load_samples
 
 runner = CliRunner()
 
@@ -109,3 +115,65 @@ def test_demo_load_fills_an_empty_tenant_once(
     assert "already has notes" in again.output
     forced = runner.invoke(app, ["demo", "load"])
     assert "0 sessions stored" in forced.output and "836 already there" in forced.output
+
+
+def test_export_samples_writes_reviewed_notes_with_text_as_training_samples(
+    database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MENTOR_THEMES_MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["demo", "load"])
+    runner.invoke(app, ["demo", "load", "--tenant", "other"])
+    sessions = make_sessions(make_engine(database))
+    reviewer = Principal(key_id="k", tenant_id="demo", role=Role.READ, mentor_id=None)
+    with sessions() as session:
+        ids = list(session.scalars(select(Note.id).where(Note.tenant_id == "demo").limit(3)))
+        session.execute(update(Note).where(Note.id == ids[2]).values(text=None))
+        session.commit()
+    with transaction(sessions) as session:
+        review(session, reviewer, ids[0], themes=["career", "skills"], reviewer="ana")
+        review(session, reviewer, ids[1], themes=[], reviewer="ben")
+        review(session, reviewer, ids[2], themes=["career"], reviewer="ana")  # no text kept
+    with transaction(sessions) as session:
+        other = Principal(key_id="k", tenant_id="other", role=Role.READ, mentor_id=None)
+        first_other = session.scalars(select(Note.id).where(Note.tenant_id == "other")).first()
+        assert first_other is not None
+        review(session, other, first_other, themes=["learning"], reviewer="cy")
+    out = tmp_path / "corrections.jsonl"
+    result = runner.invoke(app, ["export-samples", "--tenant", "demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "exported 2 reviewed notes" in result.output
+    samples = {sample.id: sample for sample in load_samples([out])}
+    assert samples[f"note-{ids[0]}"].labels == ("career", "skills")
+    assert samples[f"note-{ids[0]}"].source == "corrections:demo:ana"
+    assert samples[f"note-{ids[1]}"].labels == ()
+    everyone = runner.invoke(app, ["export-samples", "--out", str(out)])
+    assert "exported 3 reviewed notes" in everyone.output
+    later = runner.invoke(app, ["export-samples", "--since", "2999-01-01", "--out", str(out)])
+    assert "exported 0 reviewed notes" in later.output
+    bad = runner.invoke(app, ["export-samples", "--since", "yesterday", "--out", str(out)])
+    assert bad.exit_code == 2 and "--since" in bad.output
+
+
+def test_retag_command_tags_stored_notes_with_the_active_model(
+    database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MENTOR_THEMES_MODELS_DIR", str(models_dir))
+    get_settings.cache_clear()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["demo", "load"])
+    same = runner.invoke(app, ["retag"])
+    assert same.exit_code == 0 and "re-tagged 0 notes" in same.output
+    newer = tmp_path / "models"
+    model = load_model(models_dir)
+    save_model(newer, "20270101-000000-newer", model.tagger, model.card)
+    monkeypatch.setenv("MENTOR_THEMES_MODELS_DIR", str(newer))
+    get_settings.cache_clear()
+    since = runner.invoke(app, ["retag", "--tenant", "demo", "--since", "2026-11-01"])
+    assert since.exit_code == 0, since.output
+    with make_sessions(make_engine(database))() as session:
+        late = session.scalar(select(func.count()).where(Note.session_date >= date(2026, 11, 1)))
+    assert f"re-tagged {late} notes with model 20270101-000000-newer" in since.output
+    rest = runner.invoke(app, ["retag", "--batch", "100"])
+    assert f"re-tagged {836 - late} notes" in rest.output
