@@ -20,8 +20,9 @@ let themeNames = {};
 
 function key() { return sessionStorage.getItem(KEY_STORE); }
 
-async function api(path) {
-  const response = await fetch(path, { headers: { Authorization: `Bearer ${key()}` } });
+async function api(path, options = {}) {
+  const headers = { Authorization: `Bearer ${key()}`, ...(options.headers || {}) };
+  const response = await fetch(path, { ...options, headers });
   if (response.status === 401) { signOut("That key was not accepted."); throw new Error("401"); }
   if (!response.ok) {
     let detail = response.statusText;
@@ -276,21 +277,56 @@ async function drawNotes(trends) {
   if (!page.notes.length) list.append(Object.assign(document.createElement("li"), { textContent: "No sessions in this range." }));
 }
 
+function fillNote(note) {
+  const names = (themes) => themes.map((t) => themeNames[t.theme] || t.theme).join(", ") || "no theme";
+  $("note-title").textContent = `Session of ${note.session_date}`;
+  $("note-meta").textContent = [
+    `mentee ${note.mentee_id}`,
+    note.mentor_id && `mentor ${note.mentor_id}`,
+    note.cohort && `cohort ${note.cohort}`,
+    `model ${note.model_version}`,
+    note.review && `themes set by ${note.review.reviewer} on ${note.review.reviewed_at.slice(0, 10)}`,
+    note.review && `the model said: ${names(note.model_themes)}`,
+  ].filter(Boolean).join(" · ");
+  $("note-themes").replaceChildren(...note.themes.map(badge));
+  $("note-text").replaceChildren(highlighted(note));
+  const chosen = new Set(note.themes.map((t) => t.theme));
+  $("correct-themes").replaceChildren(...Object.entries(themeNames).map(([id, name]) => {
+    const label = document.createElement("label");
+    const box = Object.assign(document.createElement("input"), { type: "checkbox", value: id });
+    box.checked = chosen.has(id);
+    label.append(box, ` ${name}`);
+    return label;
+  }));
+  $("correct-form").dataset.note = note.id;
+}
+
 async function openNote(id) {
   try {
     const note = await (await api(`/v1/notes/${encodeURIComponent(id)}`)).json();
-    $("note-title").textContent = `Session of ${note.session_date}`;
-    $("note-meta").textContent = [
-      `mentee ${note.mentee_id}`,
-      note.mentor_id && `mentor ${note.mentor_id}`,
-      note.cohort && `cohort ${note.cohort}`,
-      `model ${note.model_version}`,
-    ].filter(Boolean).join(" · ");
-    $("note-themes").replaceChildren(...note.themes.map(badge));
-    $("note-text").replaceChildren(highlighted(note));
+    fillNote(note);
+    $("correct-status").textContent = "";
     $("note-dialog").showModal();
   } catch (error) {
     if (error.message !== "401") status(`Could not open the session: ${error.message}`);
+  }
+}
+
+async function saveCorrection(event) {
+  event.preventDefault();
+  const themes = [...$("correct-themes").querySelectorAll("input:checked")].map((box) => box.value);
+  const id = $("correct-form").dataset.note;
+  try {
+    const response = await api(`/v1/notes/${encodeURIComponent(id)}/themes`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ themes }),
+    });
+    fillNote(await response.json());
+    $("correct-status").textContent = "Saved. Trends now count your themes for this session.";
+    $("query").requestSubmit();
+  } catch (error) {
+    if (error.message !== "401") $("correct-status").textContent = `Not saved: ${error.message}`;
   }
 }
 
@@ -314,6 +350,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("query").addEventListener("submit", show);
   $("scope").addEventListener("change", fillKnownIds);
   $("download").addEventListener("click", downloadCsv);
+  $("correct-form").addEventListener("submit", saveCorrection);
   $("sign-out").addEventListener("click", () => signOut(""));
   if (key()) start().catch(() => signOut(""));
 });

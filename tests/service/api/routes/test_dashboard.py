@@ -115,6 +115,17 @@ def test_mentor_signs_in_reads_a_mentees_trends_opens_a_note_and_downloads_csv(
         assert dialog.locator("mark").count() >= 1
         assert "mentee mentee-01" in dialog.locator("#note-meta").inner_text()
         page.screenshot(path=str(tmp_path / "dashboard-note.png"))
+
+        boxes = dialog.locator("#correct-themes input")
+        assert boxes.count() == 6
+        for index in range(boxes.count()):
+            box = boxes.nth(index)
+            box.set_checked(box.get_attribute("value") == "networking")
+        dialog.get_by_role("button", name="Save correction").click()
+        page.wait_for_selector("#correct-status:has-text('Saved')")
+        assert "themes set by key:" in dialog.locator("#note-meta").inner_text()
+        badges = dialog.locator("#note-themes .badge").all_inner_texts()
+        assert len(badges) == 1 and badges[0].startswith("Networking"), badges
         dialog.get_by_role("button", name="Close").click()
 
         with page.expect_download() as download_info:
