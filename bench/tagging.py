@@ -45,7 +45,9 @@ def fit_seconds(samples: list[Sample], seed: int) -> float:
     config = load_config()
     tagger = make_tagger(config.model, seed=seed, themes=load_themes())
     started = time.perf_counter()
-    tagger.fit([s.text for s in samples], [s.labels for s in samples], [s.source for s in samples])
+    tagger.fit(
+        [s.text for s in samples], [s.labels for s in samples], groups=[s.source for s in samples]
+    )
     return time.perf_counter() - started
 
 
@@ -82,7 +84,9 @@ def main() -> None:
         print(f"{name:>5}: {len(subset):>6} notes  {seconds:7.1f} s  ({growth:4.1f}x the 25% fit)")
 
     tagger = make_tagger(config.model, seed=args.seed, themes=themes)
-    tagger.fit([s.text for s in samples], [s.labels for s in samples], [s.source for s in samples])
+    tagger.fit(
+        [s.text for s in samples], [s.labels for s in samples], groups=[s.source for s in samples]
+    )
     notes = [rng.choice(samples).text for _ in range(args.notes)]
     words = statistics.mean(len(n.split()) for n in notes)
     print(f"\n== batch throughput over {len(notes)} notes ({words:.0f} words on average)")
@@ -118,7 +122,9 @@ def main() -> None:
     for name in config.selection.candidates:
         candidate = make_tagger(config.candidate(name), seed=args.seed, themes=themes)
         candidate.fit(
-            [s.text for s in samples], [s.labels for s in samples], [s.source for s in samples]
+            [s.text for s in samples],
+            [s.labels for s in samples],
+            groups=[s.source for s in samples],
         )
         candidate.tag(notes[:200])
         started = time.perf_counter()

@@ -27,7 +27,7 @@ from training.promotion import (
 )
 from training.registry import list_cards, load_model, read_active, read_card, resolve
 from training.results import ThemeMatch
-from training.samples import load_samples, read_json_objects
+from training.samples import SamplesFile, load_samples, parse_samples_file, read_json_objects
 from training.selection import select_design
 from training.themes import DEFAULT_THEMES_PATH, load_themes
 from training.train import train_model
@@ -48,6 +48,25 @@ errors = Console(stderr=True, soft_wrap=True)
 ModelsDir = Annotated[Path, typer.Option("--models-dir", help="The model registry folder.")]
 SamplesFiles = Annotated[
     list[Path] | None, typer.Option("--samples", help="Samples file(s), .jsonl or .csv.")
+]
+
+
+def _samples_file(spec: str) -> SamplesFile:
+    try:
+        return parse_samples_file(spec)
+    except SampleError as error:
+        raise typer.BadParameter(str(error)) from error
+
+
+WeightedSamplesFiles = Annotated[
+    list[SamplesFile] | None,
+    typer.Option(
+        "--samples",
+        parser=_samples_file,
+        metavar="PATH[:WEIGHT]",
+        help="Samples file(s), .jsonl or .csv; each note of the file counts WEIGHT times in "
+        "the fit (a positive number, default 1).",
+    ),
 ]
 ConfigFile = Annotated[Path, typer.Option(help="Training config (TOML).")]
 ThemesFile = Annotated[Path, typer.Option(help="Codebook (themes.json).")]
@@ -79,7 +98,7 @@ def _fail(error: Exception) -> None:
 
 @app.command()
 def train(
-    samples: SamplesFiles = None,
+    samples: WeightedSamplesFiles = None,
     config: ConfigFile = DEFAULT_CONFIG_PATH,
     themes: ThemesFile = DEFAULT_THEMES_PATH,
     out: Annotated[Path, typer.Option("--out", help="The model registry folder.")] = Path("models"),
@@ -96,7 +115,7 @@ def train(
         codebook = load_themes(themes)
         with _progress(1, "training") as advance:
             run = train_model(
-                samples or [DEFAULT_SAMPLES],
+                samples or [SamplesFile(DEFAULT_SAMPLES)],
                 config=training_config,
                 themes=codebook,
                 models_dir=out,

@@ -2,7 +2,8 @@
 source (every note is predicted by a model that never saw a note of its source).
 
 Every fold clones the estimator and fits it on the training part only, so vocabularies,
-IDF weights and thresholds never see the held-out notes.
+IDF weights and thresholds never see the held-out notes. Sample weights go to those fits
+only: the scores count every held-out note once.
 """
 
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
+from training.errors import ConfigError
 from training.estimator import ThemeTagger
 from training.metrics import Report, evaluate, indicator
 from training.samples import Sample
@@ -65,9 +67,30 @@ def cross_validate(
     scheme: Scheme,
     n_splits: int,
     seed: int,
+    sample_weight: Sequence[float] | None = None,
     on_fold: Callable[[str], None] | None = None,
 ) -> CVResult:
-    """Out-of-fold predictions for every sample, scored pooled and per fold."""
+    """Out-of-fold predictions for every sample, scored pooled and per fold.
+
+    Parameters
+    ----------
+    estimator
+        Cloned and fitted afresh on each fold's training part.
+    samples
+        The labelled notes.
+    scheme, n_splits, seed
+        How the folds are made (see `make_folds`).
+    sample_weight
+        One weight per sample; each fold's fit gets those of its training part. The
+        scores are unweighted.
+    on_fold
+        Called with each fold's name once it is scored.
+    """
+    if sample_weight is not None and len(sample_weight) != len(samples):
+        raise ConfigError(
+            f"sample_weight has {len(sample_weight)} weights but there are {len(samples)} samples"
+        )
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     labels = sorted({label for sample in samples for label in sample.labels})
     truth = indicator([s.labels for s in samples], labels)
     predicted = np.zeros_like(truth)
@@ -76,7 +99,10 @@ def cross_validate(
     for fold in make_folds(samples, labels, scheme=scheme, n_splits=n_splits, seed=seed):
         train = [samples[i] for i in fold.train]
         model = clone(estimator).fit(
-            [s.text for s in train], [s.labels for s in train], groups=[s.source for s in train]
+            [s.text for s in train],
+            [s.labels for s in train],
+            groups=[s.source for s in train],
+            sample_weight=None if weights is None else weights[fold.train],
         )
         fold_prediction = indicator(
             _label_lists(model, [samples[i].text for i in fold.test]), labels

@@ -130,7 +130,9 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         self,
         X: Sequence[str],
         y: Sequence[Sequence[str]],
+        *,
         groups: Sequence[str] | None = None,
+        sample_weight: Sequence[float] | np.ndarray | None = None,
     ) -> "ThemeTagger":
         """Learn vocabularies, weights and per-theme thresholds from labelled notes.
 
@@ -142,11 +144,18 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             The theme ids of each note (possibly empty).
         groups
             The source of each note; when given, thresholds are tuned on sources left out.
+        sample_weight
+            How much each note counts, as if it were repeated that many times (default 1
+            each): in every logistic regression (and its balanced class weights) and in the
+            F1 counts that choose the thresholds. The vocabularies, IDF and naive-Bayes
+            ratios stay unweighted: they only decide which features exist and how they are
+            scaled, and a feature must still occur in ``min_df`` distinct notes.
         """
         self._validate_params()
         texts = list(X)
         if len(texts) != len(y):
             raise ConfigError(f"X has {len(texts)} notes but y has {len(y)} label lists")
+        note_weights = _checked_weights(sample_weight, len(texts))
         binarizer = MultiLabelBinarizer()
         truth = binarizer.fit_transform([list(labels) for labels in y])
         self.classes_ = np.array(binarizer.classes_)
@@ -158,8 +167,8 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         self.lexicon_ = SignalLexicon(self.signals or {}) if "signals" in self.features else None
         self.vocabularies_ = self._learn_vocabularies(batch)
         doc_counts = self._doc_counts(batch)
-        self.thresholds_ = self._tune_thresholds(doc_counts, truth, groups)
-        self.idf_, self.coef_, self.intercept_ = self._fit_linear(doc_counts, truth)
+        self.thresholds_ = self._tune_thresholds(doc_counts, truth, groups, note_weights)
+        self.idf_, self.coef_, self.intercept_ = self._fit_linear(doc_counts, truth, note_weights)
         return self
 
     def _validate_params(self) -> None:
@@ -198,13 +207,21 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         doc_counts: dict[str, sp.csr_matrix],
         truth: np.ndarray,
         groups: Sequence[str] | None,
+        note_weights: np.ndarray,
     ) -> np.ndarray:
         out_of_fold = np.zeros(truth.shape, dtype=np.float64)
         for train, held_out in self._inner_splits(truth, groups):
-            idf, coef, intercept = self._fit_linear(_rows(doc_counts, train), truth[train])
+            idf, coef, intercept = self._fit_linear(
+                _rows(doc_counts, train), truth[train], note_weights[train]
+            )
             weighted = self._weigh(_rows(doc_counts, held_out), idf)
             out_of_fold[held_out] = _sigmoid(weighted @ coef + intercept)
-        return best_thresholds(truth, out_of_fold, bounds=self.threshold_bounds)
+        # The F1 that picks each threshold counts a note of weight w as w notes, as the fit
+        # does: a heavily weighted corrections file should move the cut-off as well as the
+        # scores, or the old threshold would undo part of what the regressions learned.
+        return best_thresholds(
+            truth, out_of_fold, bounds=self.threshold_bounds, sample_weight=note_weights
+        )
 
     def _inner_splits(
         self, truth: np.ndarray, groups: Sequence[str] | None
@@ -224,7 +241,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         return list(stratified.split(placeholder, truth))
 
     def _fit_linear(
-        self, doc_counts: dict[str, sp.csr_matrix], truth: np.ndarray
+        self, doc_counts: dict[str, sp.csr_matrix], truth: np.ndarray, note_weights: np.ndarray
     ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         n_docs = truth.shape[0]
         idf = {
@@ -240,16 +257,19 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         # the shared matrix in place from several threads at once.
         weighted.sum_duplicates()
         fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._fit_one)(weighted, truth[:, column]) for column in range(truth.shape[1])
+            delayed(self._fit_one)(weighted, truth[:, column], note_weights)
+            for column in range(truth.shape[1])
         )
         coef = np.stack([weights for weights, _ in fitted], axis=1)
         intercept = np.array([bias for _, bias in fitted])
         return idf, coef, intercept
 
-    def _fit_one(self, weighted: sp.csr_matrix, target: np.ndarray) -> tuple[np.ndarray, float]:
-        """Weights and bias of one theme's logistic regression."""
+    def _fit_one(
+        self, weighted: sp.csr_matrix, target: np.ndarray, note_weights: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """Weights and bias of one theme's logistic regression, fitted with note weights."""
         if target.min() == target.max():  # a fold without one of the classes
-            prevalence = float(np.clip(target.mean(), 1e-3, 1 - 1e-3))
+            prevalence = float(np.clip(np.average(target, weights=note_weights), 1e-3, 1 - 1e-3))
             return np.zeros(weighted.shape[1]), float(np.log(prevalence / (1 - prevalence)))
         ratio = _nb_ratio(weighted, target) if self.nb_weighting else None
         inputs = weighted if ratio is None else weighted @ sp.diags(ratio, format="csr")
@@ -261,7 +281,7 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             dual=True,
             max_iter=1000,
             random_state=self.random_state,
-        ).fit(inputs, target)
+        ).fit(inputs, target, sample_weight=note_weights)
         weights = model.coef_[0] if ratio is None else model.coef_[0] * ratio
         return weights, float(model.intercept_[0])
 
@@ -491,6 +511,23 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _checked_weights(sample_weight: Sequence[float] | np.ndarray | None, n: int) -> np.ndarray:
+    """One finite, non-negative weight per note (ones when none are given)."""
+    if sample_weight is None:
+        return np.ones(n)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n,):
+        raise ConfigError(f"sample_weight has shape {weights.shape} but X has {n} notes")
+    bad = np.flatnonzero(~(np.isfinite(weights) & (weights >= 0)))
+    if bad.size:
+        raise ConfigError(
+            f"sample_weight[{bad[0]}] is {weights[bad[0]]}: weights must be finite and >= 0"
+        )
+    if not weights.any():
+        raise ConfigError("sample_weight is zero for every note: nothing to learn")
+    return weights
 
 
 def _normalize_rows(matrix: sp.csr_matrix) -> None:

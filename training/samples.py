@@ -2,6 +2,7 @@
 
 import csv
 import json
+import math
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,42 @@ class Sample:
     source: str
 
 
+@dataclass(frozen=True)
+class SamplesFile:
+    """A samples file and how much each of its notes counts in the fit (as that many copies)."""
+
+    path: Path
+    weight: float = 1.0
+
+
+def parse_samples_file(spec: str) -> SamplesFile:
+    """Read ``PATH`` or ``PATH:WEIGHT``.
+
+    A ``spec`` that names an existing file is taken whole, colons and all; otherwise the
+    text after the last ``:`` is the weight.
+
+    Parameters
+    ----------
+    spec
+        The path, optionally followed by ``:`` and a positive finite number (default 1).
+
+    Raises
+    ------
+    SampleError
+        When the weight is not a positive finite number.
+    """
+    if ":" not in spec or Path(spec).is_file():
+        return SamplesFile(Path(spec))
+    path, _, text = spec.rpartition(":")
+    try:
+        weight = float(text)
+    except ValueError:
+        weight = math.nan
+    if not (math.isfinite(weight) and weight > 0):
+        raise SampleError(spec, None, f"weight {text!r} must be a positive finite number")
+    return SamplesFile(Path(path), weight)
+
+
 def load_samples(
     paths: Sequence[Path], *, label_set: Collection[str] | None = None
 ) -> list[Sample]:
@@ -38,9 +75,33 @@ def load_samples(
     label_set
         When given, a label outside it is an error.
     """
-    samples: list[Sample] = []
+    return [sample for per_file in _load_files(paths, label_set) for sample in per_file]
+
+
+def load_weighted_samples(
+    files: Sequence[SamplesFile], *, label_set: Collection[str] | None = None
+) -> tuple[list[Sample], list[float]]:
+    """Like `load_samples`, plus the weight of each sample: the weight of its file.
+
+    Parameters
+    ----------
+    files
+        The samples files, in order, with their weights.
+    label_set
+        When given, a label outside it is an error.
+    """
+    per_file = _load_files([file.path for file in files], label_set)
+    samples = [sample for loaded in per_file for sample in loaded]
+    weights = [file.weight for file, loaded in zip(files, per_file, strict=True) for _ in loaded]
+    return samples, weights
+
+
+def _load_files(paths: Sequence[Path], label_set: Collection[str] | None) -> list[list[Sample]]:
+    """The samples of each file; ids must be unique across all of them."""
+    per_file: list[list[Sample]] = []
     seen: dict[str, str] = {}
     for path in paths:
+        samples = []
         for line, sample in _read_file(Path(path), label_set):
             if sample.id in seen:
                 raise SampleError(
@@ -48,9 +109,10 @@ def load_samples(
                 )
             seen[sample.id] = f"{path}:{line}"
             samples.append(sample)
-    if not samples:
+        per_file.append(samples)
+    if not any(per_file):
         raise SampleError(", ".join(str(p) for p in paths), None, "no samples found")
-    return samples
+    return per_file
 
 
 def _read_file(path: Path, label_set: Collection[str] | None) -> Iterable[tuple[int, Sample]]:

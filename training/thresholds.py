@@ -5,19 +5,30 @@ import numpy as np
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
 
-def f1_at_thresholds(truth: np.ndarray, scores: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """F1 of one theme at every threshold of ``grid`` (vectorised)."""
+def f1_at_thresholds(
+    truth: np.ndarray,
+    scores: np.ndarray,
+    grid: np.ndarray,
+    sample_weight: np.ndarray | None = None,
+) -> np.ndarray:
+    """F1 of one theme at every threshold of ``grid`` (vectorised); a note of weight w
+    counts as w notes in the hits and misses."""
+    weights = np.ones(truth.shape[0]) if sample_weight is None else sample_weight
     predicted = scores[None, :] >= grid[:, None]
     positives = truth.astype(bool)[None, :]
-    true_pos = (predicted & positives).sum(axis=1)
-    false_pos = (predicted & ~positives).sum(axis=1)
-    false_neg = (~predicted & positives).sum(axis=1)
+    true_pos = (predicted & positives) @ weights
+    false_pos = (predicted & ~positives) @ weights
+    false_neg = (~predicted & positives) @ weights
     denominator = 2 * true_pos + false_pos + false_neg
-    return np.where(denominator > 0, 2 * true_pos / np.maximum(denominator, 1), 0.0)
+    return np.where(denominator > 0, 2 * true_pos / np.where(denominator > 0, denominator, 1), 0.0)
 
 
 def best_thresholds(
-    truth: np.ndarray, scores: np.ndarray, *, bounds: tuple[float, float] = (0.1, 0.9)
+    truth: np.ndarray,
+    scores: np.ndarray,
+    *,
+    bounds: tuple[float, float] = (0.1, 0.9),
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """The F1-maximising threshold of each column, taken mid-plateau and clipped to bounds.
 
@@ -28,7 +39,7 @@ def best_thresholds(
     grid = THRESHOLD_GRID[(THRESHOLD_GRID >= low) & (THRESHOLD_GRID <= high)]
     chosen = np.empty(truth.shape[1])
     for column in range(truth.shape[1]):
-        f1 = f1_at_thresholds(truth[:, column], scores[:, column], grid)
+        f1 = f1_at_thresholds(truth[:, column], scores[:, column], grid, sample_weight)
         best = np.flatnonzero(np.isclose(f1, f1.max()))
         chosen[column] = grid[best[len(best) // 2]]
     return chosen

@@ -12,7 +12,7 @@ from training.config import ModelConfig, TrainingConfig
 from training.crossval import CVResult, cross_validate
 from training.estimator import ThemeTagger
 from training.registry import library_versions, new_version, read_card, save_model
-from training.samples import Sample, load_samples
+from training.samples import Sample, SamplesFile, load_weighted_samples
 from training.themes import Theme
 
 Progress = Callable[[int, int, str], None]
@@ -50,14 +50,21 @@ def make_tagger(model: ModelConfig, *, seed: int, themes: Sequence[Theme]) -> Th
     )
 
 
-def data_summary(paths: Sequence[Path], samples: Sequence[Sample]) -> dict[str, Any]:
-    """SHA-256 of the sample files (in order) and the counts a model card reports."""
+def data_summary(sample_files: Sequence[SamplesFile], samples: Sequence[Sample]) -> dict[str, Any]:
+    """SHA-256 of the sample files (in order), each file's weight, and the counts a model card
+    reports (notes, not weighted)."""
     digest = hashlib.sha256()
     files = []
-    for path in paths:
-        content = Path(path).read_bytes()
+    for file in sample_files:
+        content = Path(file.path).read_bytes()
         digest.update(content)
-        files.append({"path": str(path), "sha256": hashlib.sha256(content).hexdigest()})
+        files.append(
+            {
+                "path": str(file.path),
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "weight": file.weight,
+            }
+        )
     labels = Counter(label for sample in samples for label in sample.labels)
     return {
         "sha256": digest.hexdigest(),
@@ -74,9 +81,11 @@ def evaluate_design(
     samples: Sequence[Sample],
     config: TrainingConfig,
     *,
+    sample_weight: Sequence[float] | None = None,
     on_fold: Callable[[str], None] | None = None,
 ) -> dict[str, CVResult]:
-    """Both generalisation estimates; the grouped one needs at least two sources."""
+    """Both generalisation estimates; the grouped one needs at least two sources. Weights
+    go to each fold's fit; the scores count every note once."""
     results = {
         "stratified": cross_validate(
             tagger,
@@ -84,6 +93,7 @@ def evaluate_design(
             scheme="stratified",
             n_splits=config.evaluation.stratified_folds,
             seed=config.seed,
+            sample_weight=sample_weight,
             on_fold=on_fold,
         )
     }
@@ -94,6 +104,7 @@ def evaluate_design(
             scheme="grouped",
             n_splits=config.evaluation.grouped_folds,
             seed=config.seed,
+            sample_weight=sample_weight,
             on_fold=on_fold,
         )
     return results
@@ -107,15 +118,16 @@ def count_steps(samples: Sequence[Sample], config: TrainingConfig) -> int:
 
 
 def train_model(
-    sample_paths: Sequence[Path],
+    sample_files: Sequence[SamplesFile],
     *,
     config: TrainingConfig,
     themes: Sequence[Theme],
     models_dir: Path,
     progress: Progress | None = None,
 ) -> TrainingRun:
-    """Validate the samples, cross-validate, fit on everything and register a new version."""
-    samples = load_samples(sample_paths, label_set={theme.id for theme in themes})
+    """Validate the samples, cross-validate, fit on everything and register a new version;
+    each file's notes count with its weight in every fit."""
+    samples, weights = load_weighted_samples(sample_files, label_set={theme.id for theme in themes})
     total = count_steps(samples, config)
     done = 0
 
@@ -126,12 +138,17 @@ def train_model(
             progress(done, total, what)
 
     tagger = make_tagger(config.model, seed=config.seed, themes=themes)
-    metrics = evaluate_design(tagger, samples, config, on_fold=lambda fold: step(f"CV {fold}"))
+    metrics = evaluate_design(
+        tagger, samples, config, sample_weight=weights, on_fold=lambda fold: step(f"CV {fold}")
+    )
     tagger.fit(
-        [s.text for s in samples], [s.labels for s in samples], groups=[s.source for s in samples]
+        [s.text for s in samples],
+        [s.labels for s in samples],
+        groups=[s.source for s in samples],
+        sample_weight=weights,
     )
     step("final fit")
-    data = data_summary(sample_paths, samples)
+    data = data_summary(sample_files, samples)
     definitions = {theme.id: theme for theme in themes}
     card = {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,4 +1,6 @@
 import json
+import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,51 @@ def test_errors_exit_2_with_the_reason(workspace: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "notes.jsonl:2: each line needs a string field 'text'" in result.output
+
+
+def test_train_weights_each_samples_file_and_records_the_weights(
+    tmp_path: Path, small_samples: list[Sample]
+) -> None:
+    base, exported = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    base.write_text("".join(_sample_line(s) for s in small_samples[:200]))
+    exported.write_text(
+        "".join(
+            _sample_line(replace(s, id=f"note-{uuid.uuid4()}", source="corrections:acme:ann"))
+            for s in small_samples[200:230]
+        )
+    )
+    (tmp_path / "config.toml").write_text(FAST_CONFIG)
+    result = runner.invoke(
+        app,
+        ["train", "--samples", str(base), "--samples", f"{exported}:2"]
+        + ["--config", str(tmp_path / "config.toml"), "--out", str(tmp_path / "models")],
+    )
+    assert result.exit_code == 0, result.output
+    active = (tmp_path / "models" / "active").read_text().strip()
+    card = json.loads((tmp_path / "models" / active / "card.json").read_text())
+    files = [(entry["path"], entry["weight"]) for entry in card["data"]["files"]]
+    assert files == [(str(base), 1.0), (str(exported), 2.0)]
+    assert card["data"]["n"] == 230
+    assert "corrections:acme:ann" in card["metrics"]["grouped_by_source"]["per_source_macro_f1"]
+
+
+@pytest.mark.parametrize("weight", ["0", "abc"])
+def test_train_refuses_a_bad_weight_naming_the_option_and_the_value(
+    tmp_path: Path, weight: str
+) -> None:
+    result = runner.invoke(
+        app,
+        ["train", "--samples", f"b.jsonl:{weight}", "--out", str(tmp_path / "models")],
+        env={"COLUMNS": "200"},  # the error box would wrap the message at 80
+    )
+    assert result.exit_code == 2
+    assert (
+        f"Invalid value for '--samples': b.jsonl:{weight}: weight '{weight}' must be a positive "
+        "finite number"
+    ) in result.output
+    assert not (tmp_path / "models").exists()
+
+
+def _sample_line(sample: Sample) -> str:
+    record = {"id": sample.id, "text": sample.text, "labels": list(sample.labels)}
+    return json.dumps({**record, "source": sample.source}) + "\n"

@@ -1,4 +1,5 @@
 import pickle
+from typing import Any
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from training.errors import ConfigError
 from training.estimator import ThemeTagger
 from training.samples import Sample
+from training.thresholds import best_thresholds
 
 LOGISTICS = [
     "Rescheduled to Thursday at 3pm, same room.",
@@ -184,3 +186,65 @@ def test_odd_text_never_breaks_tagging(fitted_tagger: ThemeTagger) -> None:
             assert 0 <= match.score <= 1
             for evidence in match.evidence:
                 assert text[evidence.start : evidence.end] == evidence.text
+
+
+def test_sample_weight_of_ones_fits_the_same_model_as_none(small_samples: list[Sample]) -> None:
+    texts = [s.text for s in small_samples[:300]]
+    labels = [s.labels for s in small_samples[:300]]
+    plain = ThemeTagger(threshold_folds=2).fit(texts, labels)
+    ones = ThemeTagger(threshold_folds=2).fit(texts, labels, sample_weight=np.ones(len(texts)))
+    assert np.allclose(ones.predict_proba(texts[:40]), plain.predict_proba(texts[:40]))
+    assert np.array_equal(ones.thresholds_, plain.thresholds_)
+
+
+ROTA_FILLERS = ("nothing else to note", "same room", "short one", "both on time", "notes to follow")
+
+
+@pytest.mark.parametrize(("weight", "tagged"), [(1.0, False), (50.0, True)])
+def test_a_heavily_weighted_file_outvotes_the_notes_it_contradicts(
+    small_samples: list[Sample], weight: float, tagged: bool
+) -> None:
+    """60 notes say a rota check-in has no theme; a file of 10 says it is networking. At
+    weight 1 the majority wins (score ~0.15); at weight 50 the file does (~0.9)."""
+    base = small_samples[:200]
+    rota = [f"Quarterly rota check-in, {ROTA_FILLERS[i % 5]}." for i in range(70)]
+    texts = [s.text for s in base] + rota
+    labels = [list(s.labels) for s in base] + [[]] * 60 + [["networking"]] * 10
+    weights = [1.0] * (len(base) + 60) + [weight] * 10
+    # class_weight=None: "balanced" would up-weight the rarer positives whatever the file's weight.
+    tagger = ThemeTagger(threshold_folds=2, class_weight=None).fit(
+        texts, labels, sample_weight=weights
+    )
+    column = list(tagger.classes_).index("networking")
+    queries = ["Quarterly rota check-in.", "Quarterly rota check-in, nothing else to note."]
+    assert ((tagger.predict_proba(queries)[:, column] > 0.5) == tagged).all()  # the regression
+    assert (tagger.predict(queries)[:, column] == tagged).all()  # and with its threshold
+
+
+def test_thresholds_are_tuned_on_weighted_counts(
+    small_samples: list[Sample], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import training.estimator
+
+    received: list[np.ndarray | None] = []
+
+    def recording(*args: Any, sample_weight: np.ndarray | None = None, **kwargs: Any) -> Any:
+        received.append(sample_weight)
+        return best_thresholds(*args, sample_weight=sample_weight, **kwargs)
+
+    monkeypatch.setattr(training.estimator, "best_thresholds", recording)
+    texts = [s.text for s in small_samples[:100]]
+    weights = np.linspace(0.5, 3.0, len(texts))
+    ThemeTagger(threshold_folds=2).fit(
+        texts, [s.labels for s in small_samples[:100]], sample_weight=weights
+    )
+    assert len(received) == 1
+    assert np.array_equal(received[0], weights)
+
+
+def test_invalid_sample_weights_are_named() -> None:
+    texts, labels = ["practised SQL", "practised Excel"], [["skills"], ["skills"]]
+    with pytest.raises(ConfigError, match=r"sample_weight\[1\] is -1.0"):
+        ThemeTagger().fit(texts, labels, sample_weight=[1.0, -1.0])
+    with pytest.raises(ConfigError, match=r"sample_weight has shape \(3,\) but X has 2 notes"):
+        ThemeTagger().fit(texts, labels, sample_weight=[1.0, 1.0, 1.0])

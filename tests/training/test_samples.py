@@ -4,7 +4,12 @@ from pathlib import Path
 import pytest
 
 from training.errors import SampleError
-from training.samples import load_samples
+from training.samples import (
+    SamplesFile,
+    load_samples,
+    load_weighted_samples,
+    parse_samples_file,
+)
 
 
 def write_lines(path: Path, lines: list[str]) -> Path:
@@ -88,3 +93,35 @@ def test_unsupported_extension_and_missing_file(tmp_path: Path) -> None:
         load_samples([tmp_path / "a.txt"])
     with pytest.raises(SampleError, match="file not found"):
         load_samples([tmp_path / "missing.jsonl"])
+
+
+def test_samples_spec_takes_a_weight_after_the_last_colon() -> None:
+    assert parse_samples_file("data/notes.jsonl") == SamplesFile(Path("data/notes.jsonl"), 1.0)
+    assert parse_samples_file("corrections.jsonl:2.5") == SamplesFile(
+        Path("corrections.jsonl"), 2.5
+    )
+    assert parse_samples_file("exports/a:b.jsonl:3") == SamplesFile(Path("exports/a:b.jsonl"), 3.0)
+
+
+def test_samples_spec_naming_an_existing_file_keeps_its_colons(tmp_path: Path) -> None:
+    existing = write_lines(tmp_path / "corrections:2", [note("a")])
+    assert parse_samples_file(str(existing)) == SamplesFile(existing, 1.0)
+    assert parse_samples_file(f"{existing}:4") == SamplesFile(existing, 4.0)
+
+
+@pytest.mark.parametrize("weight", ["0", "-1", "nan", "inf", "abc", ""])
+def test_samples_spec_refuses_a_weight_that_is_not_positive_and_finite(weight: str) -> None:
+    with pytest.raises(SampleError) as caught:
+        parse_samples_file(f"corrections.jsonl:{weight}")
+    assert str(caught.value) == (
+        f"corrections.jsonl:{weight}: weight {weight!r} must be a positive finite number"
+    )
+
+
+def test_weighted_samples_carry_the_weight_of_their_file(tmp_path: Path) -> None:
+    base = write_lines(tmp_path / "a.jsonl", [note("a"), note("b")])
+    corrections = write_lines(tmp_path / "b.jsonl", [note("note-1"), note("note-2"), note("c")])
+    samples, weights = load_weighted_samples([SamplesFile(base), SamplesFile(corrections, 3.0)])
+    assert [s.id for s in samples] == ["a", "b", "note-1", "note-2", "c"]
+    assert weights == [1.0, 1.0, 3.0, 3.0, 3.0]
+    assert samples == load_samples([base, corrections])
