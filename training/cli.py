@@ -26,8 +26,21 @@ from training.promotion import (
     score,
 )
 from training.registry import list_cards, load_model, read_active, read_card, resolve
+from training.report import (
+    DEFAULT_FRACTIONS,
+    INDEX_FILE,
+    build_report,
+    training_paths,
+    write_report,
+)
 from training.results import ThemeMatch
-from training.samples import SamplesFile, load_samples, parse_samples_file, read_json_objects
+from training.samples import (
+    SamplesFile,
+    load_samples,
+    load_weighted_samples,
+    parse_samples_file,
+    read_json_objects,
+)
 from training.selection import select_design
 from training.themes import DEFAULT_THEMES_PATH, load_themes
 from training.train import train_model
@@ -194,6 +207,24 @@ def evaluate_command(
     ] = None,
     models_dir: ModelsDir = Path("models"),
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
+    report_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write index.html (metrics, confusions, precision-recall and learning "
+            "curves), errors.jsonl and report.json into this folder.",
+        ),
+    ] = None,
+    samples: Annotated[
+        list[SamplesFile] | None,
+        typer.Option(
+            "--samples",
+            parser=_samples_file,
+            metavar="PATH[:WEIGHT]",
+            help="Training notes for the report's learning curve; default: the files (and "
+            "weights) on the model's card.",
+        ),
+    ] = None,
 ) -> None:
     """Score a model on labelled notes: per theme, macro/micro F1, no-theme accuracy."""
     try:
@@ -208,6 +239,26 @@ def evaluate_command(
     _print_report(report, title=f"model {loaded.version} on {', '.join(map(str, data))}")
     if json_out is not None:
         json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if report_dir is None:
+        return
+    try:
+        training_files = samples or training_paths(loaded.card)
+        training, weights = load_weighted_samples(training_files, label_set=set(labels))
+        with _progress(len(DEFAULT_FRACTIONS), "learning curve") as advance:
+            full = build_report(
+                loaded,
+                notes,
+                training,
+                data_paths=data,
+                training_data_paths=[file.path for file in training_files],
+                training_weights=weights,
+                progress=advance,
+            )
+    except TrainingError as error:
+        _fail(error)
+        return
+    write_report(full, report_dir)
+    console.print(f"report written to {report_dir / INDEX_FILE}")
 
 
 def _print_report(report: Report, *, title: str) -> None:
