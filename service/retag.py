@@ -162,8 +162,7 @@ def _retag_batch(
         )
     )
     session.connection().execute(statement, updates)
-    rollups.apply(session, before, -1)
-    rollups.apply(session, after_rollups, 1)
+    rollups.relabel(session, before, after_rollups)
     session.expunge_all()
     return len(notes), notes[-1].seq
 

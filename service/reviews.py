@@ -1,8 +1,8 @@
 """People's corrections of the model's themes, and the notes most worth correcting.
 
 A review replaces the themes that count for a note (trends, filters, exports) with a
-person's, keeps the model's answer beside them, and moves the rollups in the same
-transaction: the note is counted out with its old themes and in with the new."""
+person's, keeps the model's answer beside them, and moves the note's rollup counts from its
+old themes to the new in the same transaction."""
 
 from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -85,8 +85,7 @@ def review(
     note.reviewed_at = datetime.now(UTC)
     session.flush()
     session.expire(note, ["themes"])
-    rollups.apply(session, [before], -1)
-    rollups.apply(session, [for_rollups(note)], 1)
+    rollups.relabel(session, [before], [for_rollups(note)])
     return note
 
 

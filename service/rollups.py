@@ -9,7 +9,7 @@ and every write several times dearer."""
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 from typing import Any, cast
@@ -63,39 +63,64 @@ def scopes_of(note: RollupNote) -> list[tuple[str, str]]:
     return scopes
 
 
+@dataclass
+class Tally:
+    """Changes to every rollup table, by row key."""
+
+    periods: Counter[Key] = field(default_factory=Counter)
+    themes: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    pairs: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    mentees: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    versions: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+
+    def count(self, notes: Iterable[RollupNote], sign: int) -> "Tally":
+        for note in notes:
+            distinct = sorted(set(note.themes))
+            for interval in Interval:
+                start = period_start(note.session_date, interval)
+                for kind, scope_id in scopes_of(note):
+                    key: Key = (note.tenant_id, kind, scope_id, interval.value, start)
+                    self.periods[key] += sign
+                    for theme in distinct:
+                        self.themes[(*key, theme)] += sign
+                    for first, second in combinations(distinct, 2):
+                        self.pairs[(*key, first, second)] += sign
+                    self.mentees[(*key, note.mentee_id)] += sign
+                    self.versions[(*key, note.model_version)] += sign
+        return self
+
+
 def apply(session: Session, notes: Iterable[RollupNote], sign: int) -> None:
     """Add (sign=1) or remove (sign=-1) notes from every rollup they count in."""
-    periods: Counter[Key] = Counter()
-    themes: Counter[tuple[Any, ...]] = Counter()
-    pairs: Counter[tuple[Any, ...]] = Counter()
-    mentees: Counter[tuple[Any, ...]] = Counter()
-    versions: Counter[tuple[Any, ...]] = Counter()
-    for note in notes:
-        distinct = sorted(set(note.themes))
-        for interval in Interval:
-            start = period_start(note.session_date, interval)
-            for kind, scope_id in scopes_of(note):
-                key: Key = (note.tenant_id, kind, scope_id, interval.value, start)
-                periods[key] += sign
-                for theme in distinct:
-                    themes[(*key, theme)] += sign
-                for first, second in combinations(distinct, 2):
-                    pairs[(*key, first, second)] += sign
-                mentees[(*key, note.mentee_id)] += sign
-                versions[(*key, note.model_version)] += sign
-    _add(session, PERIODS, periods, ())
-    _add(session, THEMES, themes, ("theme",))
-    _add(session, PAIRS, pairs, ("theme_a", "theme_b"))
-    _add(session, MENTEES, mentees, ("mentee_id",))
-    _add(session, VERSIONS, versions, ("model_version",))
+    tally = Tally().count(notes, sign)
+    _add(session, PERIODS, tally.periods, ())
+    _add_labels(session, tally)
+    _add(session, MENTEES, tally.mentees, ("mentee_id",))
     if sign < 0:
-        _drop_empty(session, THEMES, themes, ("theme",))
-        _drop_empty(session, PAIRS, pairs, ("theme_a", "theme_b"))
-        _drop_empty(session, MENTEES, mentees, ("mentee_id",))
-        _drop_empty(session, VERSIONS, versions, ("model_version",))
-    _recount_mentees(session, sorted(key for key in periods if key[1] in GROUP_SCOPES))
+        _drop_empty(session, MENTEES, tally.mentees, ("mentee_id",))
+    _recount_mentees(session, sorted(key for key in tally.periods if key[1] in GROUP_SCOPES))
     if sign < 0:
-        _drop_empty(session, PERIODS, periods, ())
+        _drop_empty(session, PERIODS, tally.periods, ())
+
+
+def relabel(session: Session, before: Sequence[RollupNote], after: Sequence[RollupNote]) -> None:
+    """Move notes whose themes or model version changed (nothing else: same tenant, mentee,
+    cohort and date) from their old theme, pair and version rows to the new ones. Note and
+    mentee counts stay as they are, which spares the distinct-mentee recount that makes a
+    full remove-and-add several times dearer."""
+    tally = Tally().count(before, -1).count(after, 1)
+    _add_labels(session, tally)
+
+
+def _add_labels(session: Session, tally: Tally) -> None:
+    for table, counts, extra in (
+        (THEMES, tally.themes, ("theme",)),
+        (PAIRS, tally.pairs, ("theme_a", "theme_b")),
+        (VERSIONS, tally.versions, ("model_version",)),
+    ):
+        _add(session, table, counts, extra)
+        if any(value < 0 for value in counts.values()):
+            _drop_empty(session, table, +(-counts), extra)
 
 
 def _rows(counts: Counter[Any], extra: Sequence[str]) -> list[dict[str, Any]]:
