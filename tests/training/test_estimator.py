@@ -248,3 +248,15 @@ def test_invalid_sample_weights_are_named() -> None:
         ThemeTagger().fit(texts, labels, sample_weight=[1.0, -1.0])
     with pytest.raises(ConfigError, match=r"sample_weight has shape \(3,\) but X has 2 notes"):
         ThemeTagger().fit(texts, labels, sample_weight=[1.0, 1.0, 1.0])
+
+
+def test_tag_notes_gives_the_margin_to_the_nearest_threshold(fitted_tagger: ThemeTagger) -> None:
+    texts = [*LOGISTICS, "She rehearsed her pitch and felt far more confident.", "x " * 300]
+    scores = fitted_tagger.predict_proba(texts)
+    distances = np.abs(scores - fitted_tagger.thresholds_)
+    tagged = fitted_tagger.tag_notes(texts)
+    assert [list(note.matches) for note in tagged] == fitted_tagger.tag(texts)
+    for row, note in zip(distances, tagged, strict=True):
+        assert note.margin == pytest.approx(row.min(), abs=1e-4)
+        assert note.uncertain_theme == fitted_tagger.classes_[row.argmin()]
+    assert fitted_tagger.tag_notes([]) == []
