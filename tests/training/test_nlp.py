@@ -1,6 +1,8 @@
+import time
+
 import numpy as np
 
-from training.nlp import blank_pipeline, tokenize, word_text
+from training.nlp import MAX_RUN, blank_pipeline, break_long_runs, tokenize, word_text
 
 
 def sentences(text: str) -> list[str]:
@@ -45,3 +47,24 @@ def test_pipeline_component_gives_the_same_sentences() -> None:
     text = "First point. Second point\n- third point"
     doc = blank_pipeline()(text)
     assert [s.text.strip() for s in doc.sents] == sentences(text)
+
+
+def test_runs_up_to_the_limit_are_left_alone() -> None:
+    text = "See " + "x" * MAX_RUN + " and https://example.org/a/b?c=d."
+    assert break_long_runs(text) == text
+
+
+def test_a_longer_run_is_broken_up_keeping_its_length() -> None:
+    text = "ok. " + "😀?!" * 7_000 + " done"
+    broken = break_long_runs(text)
+    assert len(broken) == len(text)
+    assert max(len(run) for run in broken.split()) == MAX_RUN
+    assert broken[:4] == "ok. " and broken[-5:] == " done"
+
+
+def test_a_note_of_20000_emoji_is_tokenised_at_once() -> None:
+    text = "She felt proud. " + "😀" * 20_000
+    started = time.perf_counter()
+    batch = tokenize([text])
+    assert time.perf_counter() - started < 2  # 80 s before long runs were broken up
+    assert text[batch.sentence_start[0] : batch.sentence_end[0]] == "She felt proud."
