@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import logs
 from service.db import make_engine, make_sessions
 from service.demo import DEMO_FILE, load, tenant_has_notes
 from service.errors import NotFound
@@ -255,6 +256,9 @@ def serve(
     if current_revision(engine) != head_revision():
         _fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
     engine.dispose()
+    # Workers read their settings from the environment; the rate limiter shares the rate
+    # out between them.
+    os.environ["MENTOR_THEMES_WORKERS"] = str(workers)
     metrics_dir = None
     if workers > 1:
         # Each worker writes its metrics into a folder of this server's own (prometheus_client
@@ -264,6 +268,7 @@ def serve(
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     console.print(f"mentor-themes on http://{shown}:{port}  API docs: http://{shown}:{port}/docs")
     try:
+        logs.configure(settings.log_level)
         uvicorn.run(
             "service.main:create_app",
             factory=True,
@@ -271,7 +276,13 @@ def serve(
             port=port,
             workers=workers,
             log_level=settings.log_level,
+            log_config=None,  # JSON lines from service.logs, configured in every worker
+            access_log=False,  # service.api.access logs requests, by route and request id
             server_header=False,
+            # A new worker imports spaCy and scikit-learn before it answers the master's
+            # health check: 5 s of CPU, more on a busy machine. uvicorn's default 5 s limit
+            # killed workers in a loop there.
+            timeout_worker_healthcheck=60,
         )
     finally:
         if metrics_dir is not None:

@@ -1,5 +1,8 @@
 """Engines and sessions. SQLite runs in WAL mode with full fsync, so a committed note
-survives a crash; PostgreSQL needs nothing special."""
+survives a crash. PostgreSQL connections carry timeouts, so a database that is down or
+unreachable fails a request within seconds (a 503, see ``service.api.problems``) instead
+of holding it, and the pool pings each connection it hands out, so the service recovers
+by itself when the database comes back."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +19,22 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=10000",
 )
+# PostgreSQL: a connection attempt gives up after CONNECT_TIMEOUT_SECONDS (an unreachable
+# host; a stopped server refuses at once); a request waits at most POOL_TIMEOUT_SECONDS for
+# a free connection; the server cancels any statement after STATEMENT_TIMEOUT_MS (locks, a
+# stuck query); TCP keepalives drop a connection whose peer vanished mid-query within about
+# 25 s. Migrations lift the statement timeout (see ``service.migrate``).
+CONNECT_TIMEOUT_SECONDS = 3
+POOL_TIMEOUT_SECONDS = 5
+STATEMENT_TIMEOUT_MS = 15_000
+POSTGRES_CONNECT_ARGS = {
+    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
 
 
 def make_engine(url: str) -> Engine:
@@ -24,10 +43,12 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(
             url,
-            pool_pre_ping=True,
+            connect_args=POSTGRES_CONNECT_ARGS,
+            pool_pre_ping=True,  # a connection dropped by a restart is replaced, not used
             # Up to 40 request threads (AnyIO's default) plus the writer may hold one each.
             pool_size=10,
             max_overflow=40,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
             hide_parameters=True,
         )
     if parsed.database and parsed.database != ":memory:":
@@ -59,10 +80,13 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def is_reachable(engine: Engine) -> bool:
+def unreachable_reason(engine: Engine) -> str | None:
+    """None when the database answers ``SELECT 1``, else why not (the error's type only: a
+    driver's message may quote a statement)."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not ready"
-        return False
-    return True
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+        cause = getattr(error, "orig", None) or error
+        return f"unreachable ({type(cause).__name__})"
+    return None

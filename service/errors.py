@@ -21,6 +21,11 @@ class ServiceError(Exception):
         super().__init__(detail)
         self.detail = detail
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers that belong to this error (e.g. ``Retry-After``)."""
+        return {}
+
 
 class NotFound(ServiceError):
     status = 404
@@ -40,6 +45,34 @@ class Unauthorized(ServiceError):
 class Forbidden(ServiceError):
     status = 403
     title = "Forbidden"
+
+
+class RetryLater(ServiceError):
+    """An error the client may retry after ``retry_after`` whole seconds (``Retry-After``)."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class TooManyRequests(RetryLater):
+    """The key has used up its request rate; ``retry_after`` is in whole seconds."""
+
+    status = 429
+    title = "Too many requests"
+
+
+class Unavailable(RetryLater):
+    """The database cannot be reached or timed out. The request was not acknowledged (a
+    commit cut off by the outage may still have landed: posting the same external id and
+    text again returns the stored note)."""
+
+    status = 503
+    title = "Service unavailable"
 
 
 class PayloadTooLarge(ServiceError):

@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
-from service import metrics
+from service import logs, metrics
 from service.api import problems
+from service.api.access import HEADER, RequestRecorder
 from service.api.limits import BodySizeLimit
 from service.api.routes import (
     dashboard,
@@ -26,6 +28,7 @@ from service.api.routes import (
 from service.db import make_engine, make_sessions
 from service.keys import KeyChecker
 from service.migrate import current_revision, head_revision
+from service.ratelimit import RateLimiter
 from service.reload import ModelWatcher
 from service.services import Services
 from service.settings import Settings, get_settings
@@ -73,6 +76,11 @@ def open_services(settings: Settings) -> Services:
         tagging=tagging,
         writer=NoteWriter(sessions),
         watcher=ModelWatcher(tagging, settings.models_dir, settings.model_poll_seconds),
+        limiter=RateLimiter(
+            per_minute=settings.rate_limit_per_minute,
+            burst=settings.rate_limit_burst,
+            workers=settings.workers,
+        ),
     )
 
 
@@ -108,15 +116,21 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.mount("/static", dashboard.assets, name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(metrics.MetricsMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", HEADER],
+            expose_headers=[HEADER, "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(RequestRecorder)
     return app
 
 
 def create_app() -> ASGIApp:
     """What ``serve`` runs (uvicorn ``--factory``): the app behind the safe error logger."""
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    logs.configure(settings.log_level)
     return problems.SafeErrorLog(build_app(settings))

@@ -2,7 +2,6 @@
 the active model. With several workers, ``serve`` points PROMETHEUS_MULTIPROC_DIR at a shared
 folder and /metrics adds up every worker's figures."""
 
-import time
 from pathlib import Path
 
 from prometheus_client import (
@@ -14,7 +13,6 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter(
     "mentor_themes_http_requests_total",
@@ -76,31 +74,8 @@ def render(multiprocess_dir: Path | None) -> bytes:
     return generate_latest()
 
 
-class MetricsMiddleware:
-    """Counts and times every HTTP request under its route template (``/v1/notes/{note_id}``),
-    so ids do not explode the label space; unmatched paths count as ``unmatched``."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_record)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            method = scope["method"]
-            REQUESTS.labels(method, template, str(status)).inc()
-            LATENCY.labels(method, template).observe(time.perf_counter() - started)
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count and time a request under its route template (``/v1/notes/{note_id}``), so ids
+    do not explode the label space; unmatched paths count as ``unmatched``."""
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(method, route).observe(seconds)

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -28,10 +28,17 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _without_statement_timeout(connection: Connection) -> None:
+    # A migration may rewrite a large table: service.db's per-statement limit is for requests.
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (the latest by default); safe to run again."""
     config = _config()
     with engine.begin() as connection:
+        _without_statement_timeout(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -39,5 +46,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str) -> None:
     config = _config()
     with engine.begin() as connection:
+        _without_statement_timeout(connection)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

@@ -4,7 +4,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+)
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -18,6 +26,18 @@ def storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(storable)]
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(value: object) -> object:
+    """Dates only as YYYY-MM-DD: pydantic alone would also read a number as Unix time, so
+    ``to=0`` would mean 1970-01-01."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date as YYYY-MM-DD")
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
 Id = Field(min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
 
 NOTE_EXAMPLE: dict[str, Any] = {
@@ -54,9 +74,9 @@ class NoteIn(Strict):
     )
     mentor_id: Text | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
     cohort: Text | None = Field(None, min_length=1, max_length=128, pattern=r"^\S(.*\S)?$")
-    session_date: date | None = Field(None, description="Defaults to the day it is received.")
+    session_date: IsoDate | None = Field(None, description="Defaults to the day it is received.")
     author_role: Literal["mentor", "mentee"] | None = None
-    store_text: bool = Field(
+    store_text: StrictBool = Field(
         True, description="False keeps themes, scores and offsets but not the text."
     )
 
@@ -214,9 +234,11 @@ class Health(BaseModel):
 
 
 class ActivateIn(Strict):
-    force: bool = Field(False, description="Promote even if the held-out check fails.")
-    tolerance: float = Field(0.01, ge=0, le=1, description="Largest macro-F1 drop accepted.")
-    max_theme_drop: float = Field(0.05, ge=0, le=1, description="Largest drop of a theme's F1.")
+    force: StrictBool = Field(False, description="Promote even if the held-out check fails.")
+    tolerance: StrictFloat = Field(0.01, ge=0, le=1, description="Largest macro-F1 drop accepted.")
+    max_theme_drop: StrictFloat = Field(
+        0.05, ge=0, le=1, description="Largest drop of a theme's F1."
+    )
 
 
 class ActivateOut(BaseModel):

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.keys import KeyChecker
+from service.ratelimit import RateLimiter
 from service.reload import ModelWatcher
 from service.settings import Settings
 from service.tagging import TaggingQueue
@@ -21,3 +22,4 @@ class Services:
     tagging: TaggingQueue
     writer: NoteWriter
     watcher: ModelWatcher
+    limiter: RateLimiter

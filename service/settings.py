@@ -52,7 +52,19 @@ class Settings(BaseSettings):
         description="Set by `serve --workers N`: where each worker writes its metrics.",
     )
     key_cache_seconds: float = Field(
-        5.0, ge=0, description="How long a checked API key is trusted before it is re-read."
+        0.0,
+        ge=0,
+        description="How long a checked API key is trusted before it is re-read; above 0, "
+        "a revoked key keeps working on a worker for up to this long.",
+    )
+    rate_limit_per_minute: int = Field(
+        6_000, ge=0, description="Requests per minute one API key may make (0: no limit)."
+    )
+    rate_limit_burst: int = Field(
+        300, ge=1, description="Requests a key may make at once before the rate applies."
+    )
+    cors_origins: list[str] = Field(
+        [], description="Browser origins allowed to call the API from other sites (none)."
     )
 
 

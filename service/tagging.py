@@ -24,8 +24,9 @@ from training.results import TaggedNote
 
 log = logging.getLogger("mentor_themes.tagging")
 
-# The model a tagging process has loaded, by folder. One per process: the parent sends paths,
-# never the model itself.
+# The model a tagging process serves, by folder. One per process: the parent hands over the
+# model it has loaded once, when it starts the process (so a process started again after the
+# folder was removed or its file corrupted serves the same model), then sends only the folder.
 _process_models: dict[Path, LoadedModel] = {}
 WARM_UP_TEXT = "We rescheduled to Tuesday. She said the talk went well and she felt more confident."
 
@@ -38,9 +39,13 @@ def _load_in_process(folder: Path) -> LoadedModel:
     return model
 
 
-def _serve_in_process(connection: Connection, folder: Path) -> None:
-    """The child's loop: receive (model folder, texts), send back results or the error."""
-    tagger = _load_in_process(folder).tagger
+def _serve_in_process(connection: Connection) -> None:
+    """The child's loop: receive the model, then (model folder, texts) and send back results
+    or the error."""
+    model: LoadedModel = connection.recv()
+    _process_models.clear()
+    _process_models[model.path] = model
+    tagger = model.tagger
     # Both the small-batch and the sparse path, so the first requests do not pay for
     # first-call set-up (imports, allocations).
     for size in (1, 64):
@@ -70,17 +75,22 @@ class ProcessRunner:
     (killed, out of memory) is replaced on the next call."""
 
     def __init__(self, model: LoadedModel) -> None:
-        self._folder = model.path
+        self._model = model  # pickled to each child it starts (6 MB, ~10 ms)
         self._start()
 
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self._connection, child_end = context.Pipe()
         self._child = context.Process(
-            target=_serve_in_process, args=(child_end, self._folder), name="tagging", daemon=True
+            target=_serve_in_process, args=(child_end,), name="tagging", daemon=True
         )
         self._child.start()
         child_end.close()
+        # Over our own pipe, not as a spawn argument: spawn writes its arguments while the
+        # parent still holds the pipe's other end, so a child that dies early (a signal at
+        # start-up, out of memory) left that write, and the server, blocked for good. Here
+        # the child's end is closed, so its death fails the send.
+        self._connection.send(self._model)
         status, _ = self._connection.recv()
         assert status == "ready"
 

@@ -4,7 +4,9 @@ A commit costs a disk flush (SQLite with synchronous=FULL, PostgreSQL's WAL flus
 posted note caps single-note posts at the disk's flush rate. A writer thread takes every
 write waiting, inserts them together and commits once, then answers each request, so a
 response still means its notes are committed. If the group fails (another request took an
-external id meanwhile), each write is retried on its own so only the culprit fails."""
+external id meanwhile), each write is retried on its own so only the culprit fails; if the
+database is unreachable or timed out, every write of the group fails at once (retrying each
+alone would only wait for the database again) and the thread carries on with the next."""
 
 import queue
 import threading
@@ -12,6 +14,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.batching import STOP, drain
@@ -61,6 +65,9 @@ class NoteWriter:
                 return
             try:
                 self._commit(group)
+            except (OperationalError, InterfaceError, PoolTimeout) as error:
+                for write in group:
+                    write.future.set_exception(error)
             except Exception:  # noqa: BLE001 - retried alone, so only the culprit fails
                 for write in group:
                     self._commit_alone(write)

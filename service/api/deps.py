@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from service.errors import Forbidden, Unauthorized
+from service.errors import Forbidden, TooManyRequests, Unauthorized
 from service.keys import Principal, Role
 from service.services import Services
 
@@ -26,14 +26,21 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 async def get_principal(services: ServicesDep, credentials: Credentials) -> Principal:
-    """The caller behind the bearer key; a cache hit costs no database query."""
+    """The caller behind the bearer key, within its key's request rate."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send an API key as 'Authorization: Bearer <key>'")
     key = credentials.credentials
-    cached = services.keys.from_cache(key)
-    if cached is not None:
-        return cached
-    return await run_in_threadpool(services.keys.check, key)
+    principal = services.keys.from_cache(key)  # a hit costs no database query
+    if principal is None:
+        principal = await run_in_threadpool(services.keys.check, key)
+    wait = services.limiter.wait_for(principal.key_id)
+    if wait:
+        raise TooManyRequests(
+            f"key {principal.key_id} is over its rate of "
+            f"{services.settings.rate_limit_per_minute} requests a minute; retry in {wait} s",
+            retry_after=wait,
+        )
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -47,6 +54,7 @@ def requires(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principa
             raise Forbidden(f"this needs a key with role {allowed}; this key is {principal.role}")
         return principal
 
+    check_role.roles = roles  # type: ignore[attr-defined]  # read by the route-table tests
     return check_role
 
 

@@ -9,15 +9,25 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from sqlalchemy import exc as sa
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.errors import FieldProblem, InvalidInput, ServiceError, Unauthorized
+from service.errors import FieldProblem, InvalidInput, ServiceError, Unauthorized, Unavailable
 from service.schemas import Problem, ProblemField
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("mentor_themes.errors")
+# What a 503 tells clients to wait: about how long an outage takes to notice the database is
+# back (the pool pings each connection it hands out, so the first request after recovery works).
+RETRY_AFTER_SECONDS = 5
+# The database could not be reached, dropped the connection, timed out a statement
+# (PostgreSQL's statement_timeout, SQLite's busy timeout) or the pool had no connection free
+# within pool_timeout: the request may succeed later, so 503 rather than 500.
+DATABASE_UNAVAILABLE = (sa.OperationalError, sa.InterfaceError, sa.TimeoutError)
 
 
 def problem(error: ServiceError) -> Problem:
@@ -30,9 +40,11 @@ def problem(error: ServiceError) -> Problem:
 
 
 def problem_response(error: ServiceError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+    headers = dict(error.headers)
+    if isinstance(error, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
     if error.status == 413:
-        headers = {"Connection": "close"}
+        headers["Connection"] = "close"
     return JSONResponse(
         problem(error).model_dump(exclude_none=True),
         status_code=error.status,
@@ -75,17 +87,48 @@ async def _validation_error(_request: Request, error: Exception) -> JSONResponse
 
 
 _HTTP_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
+# FastAPI's answer to a body it cannot decode (not UTF-8, UTF-16 or UTF-32).
+_UNDECODABLE_BODY = "There was an error parsing the body"
 
 
-async def _http_error(_request: Request, error: Exception) -> JSONResponse:
+def _allowed_methods(request: Request) -> set[str]:
+    """The methods of the path the request matched first, as the schema lists them: every
+    route of that path template. Starlette's own ``Allow`` names only one route's methods,
+    but ``GET /v1/notes`` and ``POST /v1/notes`` are two routes."""
+    routes = list(iter_route_contexts(request.app.routes))
+    path = next((r.path_format for r in routes if r.matches(request.scope)[0] != Match.NONE), None)
+    return {method for r in routes if r.path_format == path for method in r.methods or ()}
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
+    if error.status_code == 400 and error.detail == _UNDECODABLE_BODY:
+        # As malformed as a JSON syntax error, so the same answer: 422 naming the body.
+        return problem_response(
+            InvalidInput([FieldProblem("body", "is not valid JSON (not UTF-8 text)")])
+        )
     failure = ServiceError(str(error.detail))
     failure.status = error.status_code
     failure.title = _HTTP_TITLES.get(error.status_code, "HTTP error")
     response = problem_response(failure)
     if error.headers:
         response.headers.update(error.headers)
+    if error.status_code == 405 and (methods := _allowed_methods(request)):
+        response.headers["Allow"] = ", ".join(sorted(methods))
     return response
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    cause = getattr(error, "orig", None) or error
+    # By type only: a driver's message may quote the statement.
+    log.warning("database unavailable (%s) on %s", type(cause).__name__, request.url.path)
+    return problem_response(
+        Unavailable(
+            "the database is unavailable; the request was not acknowledged, "
+            f"retry in {RETRY_AFTER_SECONDS} s",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
+    )
 
 
 async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
@@ -114,4 +157,6 @@ def install(app: Starlette) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for database_error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(database_error, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -78,8 +78,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, models_dir: Path) -> Settings:
+    # No rate limit: tests send hundreds of requests with one key; test_ratelimit has its own.
     return Settings(
-        database_url=database_url, models_dir=models_dir, key_cache_seconds=0, **TEST_LIMITS
+        database_url=database_url,
+        models_dir=models_dir,
+        key_cache_seconds=0,
+        rate_limit_per_minute=0,
+        **TEST_LIMITS,
     )
 
 

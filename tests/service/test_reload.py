@@ -20,7 +20,7 @@ from service.migrate import upgrade
 from service.reload import ModelWatcher
 from service.settings import Settings
 from service.tagging import TaggingQueue
-from tests.service.test_durability import free_port, request, start_server
+from tests.service.servers import free_port, request, start_server
 from training.estimator import ThemeTagger
 from training.registry import load_model, read_active, set_active
 from training.samples import Sample

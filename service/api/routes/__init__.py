@@ -11,12 +11,16 @@ _DESCRIPTIONS = {
     409: "The external id is taken by a different text.",
     413: "The request body is over the size limit.",
     422: "A field is invalid; the problem names it.",
+    429: "The key is over its request rate; retry after Retry-After seconds.",
     503: "Not ready.",
 }
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses a route can give."""
+    """OpenAPI entries for the problem responses a route can give; a route that takes a key
+    (401) can also be over the key's rate (429)."""
+    if 401 in statuses:
+        statuses = (*statuses, 429)
     return {
         status: {
             "model": Problem,

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service import metrics
 from service.api.deps import ServicesDep
-from service.db import is_reachable
+from service.db import unreachable_reason
 from service.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -21,15 +21,15 @@ async def healthz() -> Health:
 @router.get("/readyz", responses={503: {"model": Health, "description": "Not ready."}})
 async def readyz(services: ServicesDep) -> JSONResponse:
     """Ready when the database answers and the model is loaded and its process is up."""
-    checks = {
-        "database": await run_in_threadpool(is_reachable, services.engine),
-        "model": services.tagging.healthy(),
-    }
+    database_problem = await run_in_threadpool(unreachable_reason, services.engine)
+    checks = {"database": database_problem is None, "model": services.tagging.healthy()}
     ready = all(checks.values())
     detail = {"model": services.tagging.model.version}
+    if database_problem is not None:
+        detail["database"] = database_problem
     failure = services.watcher.failure
     if failure is not None:
-        detail["model_reload"] = f"version {failure.version} refused: {failure.error}"
+        detail["model_reload"] = failure.describe()
     body = Health(status="ok" if ready else "unavailable", checks=checks, detail=detail)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 

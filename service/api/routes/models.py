@@ -11,7 +11,7 @@ from service.errors import Conflict, NotFound
 from service.schemas import ActivateIn, ActivateOut
 from training.errors import ModelError, TrainingError
 from training.promotion import check_promotion, promote
-from training.registry import load_model, read_active
+from training.registry import list_cards, load_model, read_active
 from training.samples import load_samples
 
 router = APIRouter(tags=["model"])
@@ -57,10 +57,14 @@ async def activate_model(
     settings = services.settings
 
     def run() -> ActivateOut:
+        # Only a version folder of the registry: never a path (".", "..", another folder).
+        registered = {str(card.get("version")) for card in list_cards(settings.models_dir)}
+        if version not in registered:
+            raise NotFound(f"no model version {version!r} in the registry")
         try:
             candidate = load_model(settings.models_dir, version)
         except ModelError as error:
-            raise NotFound(f"no usable model version {version!r}: {error}") from error
+            raise Conflict(f"model version {version!r} cannot be used: {error}") from error
         current = read_active(settings.models_dir)
         try:
             active = load_model(settings.models_dir, current) if current else None

@@ -1,6 +1,5 @@
 """Notes: post one or a batch, read, list, correct their themes and delete them."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -25,6 +24,7 @@ from service.schemas import (
     BatchIn,
     BatchItemOut,
     BatchOut,
+    IsoDate,
     NoteIn,
     NoteOut,
     NotesPage,
@@ -114,9 +114,9 @@ async def read_notes(
     cohort: str | None = None,
     theme: str | None = None,
     date_from: Annotated[
-        date | None, Query(alias="from", description="First session date.")
+        IsoDate | None, Query(alias="from", description="First session date.")
     ] = None,
-    date_to: Annotated[date | None, Query(alias="to", description="Last session date.")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Last session date.")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, description="Page size, at most 200.")] = DEFAULT_PAGE,
 ) -> NotesPage:

@@ -2,7 +2,6 @@
 
 import csv
 import io
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -15,6 +14,7 @@ from service.keys import Principal
 from service.periods import Interval
 from service.schemas import (
     CoOccurrenceOut,
+    IsoDate,
     PairOut,
     PeriodOut,
     SummaryLineOut,
@@ -25,17 +25,20 @@ from service.schemas import (
     WindowOut,
 )
 from service.services import Services
-from service.trends import TrendQuery, Trends, compute
+from service.trends import SCOPES, TrendQuery, Trends, compute
 
 router = APIRouter(tags=["trends"])
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "The period table."}
 }
 
-Scope = Annotated[str, Query(description="mentee, mentor, cohort or tenant.")]
+# Checked by ``compute`` (its message lists them); the enum tells clients the same.
+Scope = Annotated[
+    str, Query(description="mentee, mentor, cohort or tenant.", json_schema_extra={"enum": SCOPES})
+]
 ScopeId = Annotated[str | None, Query(alias="id", description="Not needed for tenant.")]
-From = Annotated[date | None, Query(alias="from", description="Default: 12 periods back.")]
-To = Annotated[date | None, Query(alias="to", description="Default: the latest note's period.")]
+From = Annotated[IsoDate | None, Query(alias="from", description="Default: 12 periods back.")]
+To = Annotated[IsoDate | None, Query(alias="to", description="Default: the latest note's period.")]
 Window = Annotated[int, Query(ge=1, le=26, description="Periods per compared window.")]
 
 

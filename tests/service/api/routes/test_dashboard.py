@@ -15,7 +15,7 @@ from service.db import make_engine, make_sessions
 from service.demo import load
 from service.keys import Role, create_key
 from service.migrate import upgrade
-from tests.service.test_durability import free_port, start_server
+from tests.service.servers import free_port, start_server
 from training.registry import load_model
 
 ROOT = Path(__file__).resolve().parents[4]

@@ -33,6 +33,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(api: Api) -> None:
         api.services.engine = working
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": False, "model": True}
+    assert response.json()["detail"]["database"] == "unreachable (OperationalError)"
 
 
 def sample(metrics: str, name: str, **labels: str) -> float:

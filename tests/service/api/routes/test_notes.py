@@ -127,6 +127,10 @@ def test_store_text_false_keeps_themes_and_offsets_but_no_text(api: Api) -> None
         ({"author_role": "coach"}, "body.author_role"),
         ({"session_date": "2026-13-40"}, "body.session_date"),
         ({"store_text": "maybe"}, "body.store_text"),
+        ({"store_text": "false"}, "body.store_text"),  # not read as a boolean
+        ({"store_text": 0}, "body.store_text"),
+        ({"session_date": 0}, "body.session_date"),  # not read as Unix time
+        ({"session_date": "2026-11-20T00:00:00"}, "body.session_date"),
         ({"external_id": "x" * 257}, "body.external_id"),
     ],
 )
@@ -388,6 +392,8 @@ def test_list_filters_by_theme(api: Api) -> None:
         ("?limit=0", "query.limit"),
         ("?limit=201", "query.limit"),
         ("?from=yesterday", "query.from"),
+        ("?to=0", "query.to"),  # not read as Unix time
+        ("?from=86400", "query.from"),
         ("?from=2026-05-01&to=2026-04-01", "query.from"),
     ],
 )

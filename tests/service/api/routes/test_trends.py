@@ -225,6 +225,7 @@ def test_csv_has_the_period_table(api: Api) -> None:
         ("scope=mentee&id=m&from=2026-05-01&to=2026-04-01", "query.from"),
         ("scope=mentee&id=m&interval=week&from=2000-01-01&to=2026-01-01", "query.from"),
         ("scope=mentee&id=m&window=0", "query.window"),
+        ("scope=mentee&id=m&from=0", "query.from"),  # not read as Unix time
         ("scope=mentee&id=a%00b", "query.id"),
     ],
 )
@@ -232,6 +233,13 @@ def test_bad_trend_queries_return_422_naming_the_field(api: Api, query: str, fie
     key = api.key(api.tenant(), Role.READ)
     for path in ("/v1/trends", "/v1/trends.csv"):
         assert_problem(api.client.get(f"{path}?{query}", headers=api.headers(key)), 422, field)
+
+
+def test_the_schema_lists_the_scopes(api: Api) -> None:
+    for path in ("/v1/trends", "/v1/trends.csv"):
+        parameters = api.client.get("/openapi.json").json()["paths"][path]["get"]["parameters"]
+        [scope] = [p for p in parameters if p["name"] == "scope"]
+        assert scope["schema"]["enum"] == ["mentee", "mentor", "cohort", "tenant"]
 
 
 def test_trends_need_a_read_key(api: Api) -> None:
