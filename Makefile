@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test lint typecheck bench load clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,11 @@ bench: setup
 	$(BIN)/python bench/tagging.py
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/endpoints.py
+
+## load: a minute of mixed traffic (ingest, batches, trends, reads) at a 2-worker server;
+## prints the figures per route and fails on any error or memory growth of 10% or more
+load: setup
+	$(BIN)/python bench/load.py --seconds 60
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
