@@ -6,6 +6,7 @@ hash (rather than a slow password hash) is enough and keeps each request cheap."
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -20,6 +21,7 @@ from service.db import transaction
 from service.errors import NotFound, Unauthorized
 from service.tables import ApiKey, Tenant
 
+log = logging.getLogger("mentor_themes.keys")
 PREFIX = "mt"
 
 
@@ -112,15 +114,25 @@ def _split(key: str) -> tuple[str, str]:
 
 
 class KeyChecker:
-    """Checks bearer keys against the database, trusting a good answer for ``cache_seconds``
-    so a hot endpoint does not pay a query per request. Revocation therefore takes effect
-    within ``cache_seconds`` (0 re-reads every time)."""
+    """Checks bearer keys against the database and trusts a good answer for
+    ``cache_seconds``, so a hot endpoint does not pay a query (and a thread hop) per request.
 
-    def __init__(self, sessions: sessionmaker[Session], cache_seconds: float) -> None:
+    Revocation does not wait for the cache: ``watch_revocations`` polls the revoked key ids
+    every ``poll_seconds`` (a tiny indexed query) and a cached key that is revoked is refused
+    from then on, on every worker. Should the poll fail (database down), a cached key keeps
+    working until its cache time runs out."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], cache_seconds: float, poll_seconds: float = 0.0
+    ) -> None:
         self._sessions = sessions
         self._cache_seconds = cache_seconds
+        self._poll_seconds = poll_seconds
         self._cache: dict[str, tuple[float, str, Principal]] = {}
+        self._revoked: frozenset[str] = frozenset()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     def from_cache(self, key: str) -> Principal | None:
         """The principal of a key checked within ``cache_seconds``, else None (not checked)."""
@@ -130,6 +142,8 @@ class KeyChecker:
             return None
         if not hmac.compare_digest(cached[1], _digest(secret)):
             raise Unauthorized("the API key is not valid")
+        if key_id in self._revoked:
+            raise Unauthorized("the API key has been revoked")
         return cached[2]
 
     def check(self, key: str) -> Principal:
@@ -150,3 +164,28 @@ class KeyChecker:
                 expiry = time.monotonic() + self._cache_seconds
                 self._cache[key_id] = (expiry, row.secret_sha256, principal)
         return principal
+
+    def refresh_revocations(self) -> None:
+        """Read the ids of revoked keys (blocking)."""
+        with self._sessions() as session:
+            revoked = session.scalars(select(ApiKey.id).where(ApiKey.revoked_at.is_not(None)))
+            self._revoked = frozenset(revoked)
+
+    def watch_revocations(self) -> None:
+        """Poll revocations on a daemon thread until ``close``; no cache, no watcher."""
+        if self._cache_seconds <= 0 or self._poll_seconds <= 0 or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(target=self._watch, name="key-revocations", daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self._poll_seconds):
+            try:
+                self.refresh_revocations()
+            except Exception:  # noqa: BLE001 - a database outage must not end the watcher
+                log.warning("could not read key revocations; cached keys expire as usual")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)

@@ -72,7 +72,7 @@ def open_services(settings: Settings) -> Services:
         settings=settings,
         engine=engine,
         sessions=sessions,
-        keys=KeyChecker(sessions, settings.key_cache_seconds),
+        keys=KeyChecker(sessions, settings.key_cache_seconds, settings.revocation_poll_seconds),
         tagging=tagging,
         writer=NoteWriter(sessions),
         watcher=ModelWatcher(tagging, settings.models_dir, settings.model_poll_seconds),
@@ -91,6 +91,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = open_services(settings)
+        services.keys.watch_revocations()
         app.state.services = services
         # The model and libraries are long-lived: keep the collector from re-scanning them,
         # and collect less often (full collections showed up as 100 ms+ latency spikes).
@@ -101,6 +102,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             services.watcher.close()
+            services.keys.close()
             services.tagging.close()
             services.writer.close()
             services.engine.dispose()

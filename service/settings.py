@@ -52,10 +52,16 @@ class Settings(BaseSettings):
         description="Set by `serve --workers N`: where each worker writes its metrics.",
     )
     key_cache_seconds: float = Field(
-        0.0,
+        60.0,
         ge=0,
-        description="How long a checked API key is trusted before it is re-read; above 0, "
-        "a revoked key keeps working on a worker for up to this long.",
+        description="How long a checked API key is trusted before it is re-read (0: every "
+        "request); revocations reach the cache sooner, see revocation_poll_seconds.",
+    )
+    revocation_poll_seconds: float = Field(
+        0.25,
+        ge=0,
+        description="How often each worker reads the revoked keys, dropping them from its "
+        "cache (0: never; a revoked key then works until its cache time runs out).",
     )
     rate_limit_per_minute: int = Field(
         6_000, ge=0, description="Requests per minute one API key may make (0: no limit)."

@@ -1,5 +1,6 @@
 """API keys: creation, hashing, revocation and the checker's cache."""
 
+import time
 from typing import Any
 
 import pytest
@@ -63,3 +64,34 @@ def test_cache_serves_a_checked_key_but_still_refuses_a_wrong_secret(sessions: A
 def test_revoking_an_unknown_key_is_an_error(sessions: Any) -> None:
     with pytest.raises(NotFound, match="no API key"):
         revoke_key(sessions, "000000000000")
+
+
+def test_a_cached_key_is_refused_once_its_revocation_is_read(sessions: Any) -> None:
+    created = create_key(sessions, tenant_id="t-keys-6", role=Role.READ)
+    checker = KeyChecker(sessions, cache_seconds=60, poll_seconds=0.05)
+    checker.check(created.key)
+    revoke_key(sessions, created.key)
+    assert checker.from_cache(created.key) is not None  # not read yet: the cache still answers
+    checker.refresh_revocations()
+    with pytest.raises(Unauthorized, match="revoked"):
+        checker.from_cache(created.key)
+
+
+def test_the_revocation_watcher_reads_revocations_on_its_own(sessions: Any) -> None:
+    created = create_key(sessions, tenant_id="t-keys-7", role=Role.READ)
+    checker = KeyChecker(sessions, cache_seconds=60, poll_seconds=0.05)
+    checker.check(created.key)
+    checker.watch_revocations()
+    try:
+        revoke_key(sessions, created.key)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                checker.from_cache(created.key)
+            except Unauthorized:
+                break
+            time.sleep(0.02)
+        else:
+            raise AssertionError("the watcher never read the revocation")
+    finally:
+        checker.close()
