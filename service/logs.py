@@ -35,11 +35,16 @@ def json_handler() -> logging.Handler:
 
 
 def configure(level: str) -> None:
-    """Send every logger (uvicorn's included) through one JSON handler on stderr."""
+    """Send every logger (uvicorn's included) through one JSON handler on stderr. uvicorn's
+    access log is silenced: it prints paths, which hold mentee and note ids, and
+    ``service.api.access`` writes one line per request by route template instead."""
     root = logging.getLogger()
     root.handlers[:] = [json_handler()]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
