@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +25,7 @@ from service.retag import retag as retag_notes
 from service.reviews import as_sample, reviewed_notes
 from service.settings import get_settings
 from training.cli import app as training_app
+from training.cli import progress_bar
 from training.errors import TrainingError
 from training.registry import load_model
 
@@ -184,22 +184,14 @@ def retag(
     except TrainingError as error:
         _fail(str(error))
         return
-    with Progress(
-        TextColumn("re-tagging"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        disable=not errors.is_terminal,
-    ) as progress:
-        task = progress.add_task("retag", total=None)
+    with progress_bar(None, "re-tagging") as advance:
         result = retag_notes(
             sessions,
             model,
             tenant_id=tenant,
             since=_date(since, "--since"),
             batch_size=batch,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            progress=advance,
         )
     console.print(f"re-tagged {result.retagged} notes with model {result.model_version}")
     if result.skipped_without_text:

@@ -211,15 +211,7 @@ def _evidence(evidence: Evidence, store_text: bool) -> dict[str, Any]:
 
 
 def for_rollups(note: Note | NoteRecord) -> RollupNote:
-    return RollupNote(
-        tenant_id=note.tenant_id,
-        mentee_id=note.mentee_id,
-        mentor_id=note.mentor_id,
-        cohort=note.cohort,
-        session_date=note.session_date,
-        themes=tuple(row.theme for row in note.themes),
-        model_version=note.model_version,
-    )
+    return rollups.rollup_note(note, (row.theme for row in note.themes))
 
 
 def insert_notes(session: Session, records: Sequence[NoteRecord]) -> None:

@@ -27,17 +27,7 @@ DEFAULT_BATCH = 500
 ATTEMPTS = 3
 NOTES = cast(Table, Note.__table__)
 PendingRow = Row[*tuple[Any, ...]]
-PENDING_COLUMNS = (
-    Note.seq,
-    Note.tenant_id,
-    Note.mentee_id,
-    Note.mentor_id,
-    Note.cohort,
-    Note.session_date,
-    Note.model_version,
-    Note.text,
-    Note.reviewed_at,
-)
+PENDING_COLUMNS = (Note.seq, *rollups.ROLLUP_COLUMNS, Note.text, Note.reviewed_at)
 
 Progress = Callable[[int, int], None]
 """Called after each batch with the notes done so far and the total."""
@@ -149,10 +139,7 @@ def _retag_batch(
     for seq, theme in session.execute(found):
         stored_themes.setdefault(seq, []).append(theme)
     tagged = model.tagger.tag_notes([note.text for note in notes])
-    before = [
-        _rollup_note(note, tuple(stored_themes.get(note.seq, ())), note.model_version)
-        for note in notes
-    ]
+    before = [rollups.rollup_note(note, stored_themes.get(note.seq, ())) for note in notes]
     unreviewed = [note.seq for note in notes if note.reviewed_at is None]
     session.execute(delete(NoteTheme).where(NoteTheme.note_seq.in_(unreviewed)))
     rows: list[dict[str, Any]] = []
@@ -169,7 +156,7 @@ def _retag_batch(
         else:
             themes = tuple(stored_themes.get(note.seq, ()))
         updates.append(_note_update(note, result, model.version, records))
-        after_rollups.append(_rollup_note(note, themes, model.version))
+        after_rollups.append(rollups.rollup_note(note, themes, model.version))
     if rows:
         session.execute(insert(NoteTheme), rows)
     statement = (
@@ -202,15 +189,3 @@ def _note_update(
         "b_uncertain": result.uncertain_theme,
         "b_model_themes": model_themes,
     }
-
-
-def _rollup_note(note: PendingRow, themes: tuple[str, ...], version: str) -> RollupNote:
-    return RollupNote(
-        tenant_id=note.tenant_id,
-        mentee_id=note.mentee_id,
-        mentor_id=note.mentor_id,
-        cohort=note.cohort,
-        session_date=note.session_date,
-        themes=themes,
-        model_version=version,
-    )

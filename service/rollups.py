@@ -56,6 +56,31 @@ class RollupNote:
     model_version: str
 
 
+# The columns of ``notes`` a rollup needs (besides the themes).
+ROLLUP_COLUMNS = (
+    Note.tenant_id,
+    Note.mentee_id,
+    Note.mentor_id,
+    Note.cohort,
+    Note.session_date,
+    Note.model_version,
+)
+
+
+def rollup_note(note: Any, themes: Iterable[str], model_version: str | None = None) -> RollupNote:
+    """What the rollups count of a note (a row or object with ``ROLLUP_COLUMNS``), with
+    ``themes`` and, when given, another model version than the note's."""
+    return RollupNote(
+        tenant_id=note.tenant_id,
+        mentee_id=note.mentee_id,
+        mentor_id=note.mentor_id,
+        cohort=note.cohort,
+        session_date=note.session_date,
+        themes=tuple(themes),
+        model_version=model_version or note.model_version,
+    )
+
+
 def scopes_of(note: RollupNote) -> list[tuple[str, str]]:
     scopes = [("tenant", "")]
     if note.cohort is not None:
@@ -189,15 +214,7 @@ def rebuild(session: Session) -> None:
     last = 0
     while True:
         rows = session.execute(
-            select(
-                Note.seq,
-                Note.tenant_id,
-                Note.mentee_id,
-                Note.mentor_id,
-                Note.cohort,
-                Note.session_date,
-                Note.model_version,
-            )
+            select(Note.seq, *ROLLUP_COLUMNS)
             .where(Note.seq > last)
             .order_by(Note.seq)
             .limit(REBUILD_BATCH)
@@ -209,20 +226,5 @@ def rebuild(session: Session) -> None:
         found = select(NoteTheme.note_seq, NoteTheme.theme).where(NoteTheme.note_seq.in_(seqs))
         for seq, theme in session.execute(found):
             themes.setdefault(seq, []).append(theme)
-        apply(
-            session,
-            [
-                RollupNote(
-                    tenant_id=row.tenant_id,
-                    mentee_id=row.mentee_id,
-                    mentor_id=row.mentor_id,
-                    cohort=row.cohort,
-                    session_date=row.session_date,
-                    themes=tuple(themes.get(row.seq, ())),
-                    model_version=row.model_version,
-                )
-                for row in rows
-            ],
-            1,
-        )
+        apply(session, [rollup_note(row, themes.get(row.seq, ())) for row in rows], 1)
         last = seqs[-1]

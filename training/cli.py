@@ -86,8 +86,9 @@ ThemesFile = Annotated[Path, typer.Option(help="Codebook (themes.json).")]
 
 
 @contextmanager
-def _progress(total: int, description: str) -> Iterator[Any]:
-    """A progress bar on a terminal; silent when output is piped."""
+def progress_bar(total: int | None, description: str) -> Iterator[Any]:
+    """A progress bar on a terminal (silent when output is piped); yields
+    ``advance(done, total=None, what=description)``."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -98,8 +99,8 @@ def _progress(total: int, description: str) -> Iterator[Any]:
     ) as progress:
         task = progress.add_task(description, total=total)
 
-        def advance(done: int, _total: int | None = None, what: str = description) -> None:
-            progress.update(task, completed=done, description=what)
+        def advance(done: int, new_total: int | None = None, what: str = description) -> None:
+            progress.update(task, completed=done, total=new_total or total, description=what)
 
         yield advance
 
@@ -126,7 +127,7 @@ def train(
     try:
         training_config = load_config(config)
         codebook = load_themes(themes)
-        with _progress(1, "training") as advance:
+        with progress_bar(1, "training") as advance:
             run = train_model(
                 samples or [SamplesFile(DEFAULT_SAMPLES)],
                 config=training_config,
@@ -167,7 +168,7 @@ def select(
         codebook = load_themes(themes)
         paths = samples or [DEFAULT_SAMPLES]
         notes = load_samples(paths, label_set={theme.id for theme in codebook})
-        with _progress(1, "comparing designs") as advance:
+        with progress_bar(1, "comparing designs") as advance:
             comparison = select_design(
                 notes, config=training_config, themes=codebook, progress=advance
             )
@@ -244,7 +245,7 @@ def evaluate_command(
     try:
         training_files = samples or training_paths(loaded.card)
         training, weights = load_weighted_samples(training_files, label_set=set(labels))
-        with _progress(len(DEFAULT_FRACTIONS), "learning curve") as advance:
+        with progress_bar(len(DEFAULT_FRACTIONS), "learning curve") as advance:
             full = build_report(
                 loaded,
                 notes,
@@ -323,7 +324,7 @@ def tag(
         _fail(error)
         return
     results: list[list[ThemeMatch]] = []
-    with _progress(len(records), "tagging") as advance:
+    with progress_bar(len(records), "tagging") as advance:
         for start in range(0, len(records), TAG_BATCH):
             chunk = records[start : start + TAG_BATCH]
             results.extend(loaded.tagger.tag([record["text"] for record in chunk]))
