@@ -1,7 +1,7 @@
 """The service commands: db upgrade, keys, demo, retag, export-samples, serve's schema check."""
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -152,6 +152,9 @@ def test_export_samples_writes_reviewed_notes_with_text_as_training_samples(
     assert "exported 3 reviewed notes" in everyone.output
     later = runner.invoke(app, ["export-samples", "--since", "2999-01-01", "--out", str(out)])
     assert "exported 0 reviewed notes" in later.output
+    today = datetime.now(UTC).date().isoformat()
+    since_today = runner.invoke(app, ["export-samples", "--since", today, "--out", str(out)])
+    assert "exported 3 reviewed notes" in since_today.output
     bad = runner.invoke(app, ["export-samples", "--since", "yesterday", "--out", str(out)])
     assert bad.exit_code == 2 and "--since" in bad.output
 
