@@ -117,13 +117,20 @@ def test_demo_load_fills_an_empty_tenant_once(
     assert "0 sessions stored" in forced.output and "836 already there" in forced.output
 
 
-def test_export_samples_writes_reviewed_notes_with_text_as_training_samples(
-    database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def demo_database(database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CLI's database, migrated, with the demo sessions tagged by the test model."""
     monkeypatch.setenv("MENTOR_THEMES_MODELS_DIR", str(models_dir))
     get_settings.cache_clear()
     runner.invoke(app, ["db", "upgrade"])
     runner.invoke(app, ["demo", "load"])
+    return database
+
+
+def test_export_samples_writes_reviewed_notes_with_text_as_training_samples(
+    demo_database: str, tmp_path: Path
+) -> None:
+    database = demo_database
     runner.invoke(app, ["demo", "load", "--tenant", "other"])
     sessions = make_sessions(make_engine(database))
     reviewer = Principal(key_id="k", tenant_id="demo", role=Role.READ, mentor_id=None)
@@ -160,12 +167,9 @@ def test_export_samples_writes_reviewed_notes_with_text_as_training_samples(
 
 
 def test_retag_command_tags_stored_notes_with_the_active_model(
-    database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    demo_database: str, models_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("MENTOR_THEMES_MODELS_DIR", str(models_dir))
-    get_settings.cache_clear()
-    runner.invoke(app, ["db", "upgrade"])
-    runner.invoke(app, ["demo", "load"])
+    database = demo_database
     same = runner.invoke(app, ["retag"])
     assert same.exit_code == 0 and "re-tagged 0 notes" in same.output
     newer = tmp_path / "models"
