@@ -36,9 +36,9 @@ import threading  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 
-from service.db import make_engine, make_sessions  # noqa: E402
-from service.keys import Role, create_key  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
+from service.auth.keys import Role, create_key  # noqa: E402
+from service.storage.db import make_engine, make_sessions  # noqa: E402
+from service.storage.migrate import upgrade  # noqa: E402
 from training.registry import read_active  # noqa: E402
 from training.samples import load_samples  # noqa: E402
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from service.db import make_engine, make_sessions
-from service.keys import Role, create_key
-from service.migrate import upgrade
+from service.auth.keys import Role, create_key
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import upgrade
 from training.registry import read_active
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@
 Stores N notes (default 100,000; the sample notes' texts, cycled, spread over mentees,
 cohorts and two years, tagged by the active model, rollups maintained) in a fresh
 database, then re-tags all of them with a second version of the same model through
-``service.retag.retag`` (the code behind ``mentor-themes retag``). Prints:
+``service.notes.retag.retag`` (the code behind ``mentor-themes retag``). Prints:
 
 - the baseline measured in the same run: tagging the same texts with ``tag_notes`` alone,
   no database (notes/s);
@@ -23,11 +23,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from service.db import make_engine, make_sessions, transaction
-from service.migrate import upgrade
-from service.notes import NewNote, insert_notes, note_record
-from service.retag import retag
-from service.tables import Tenant
+from service.notes.retag import retag
+from service.notes.store import NewNote, insert_notes, note_record
+from service.storage.db import make_engine, make_sessions, transaction
+from service.storage.migrate import upgrade
+from service.storage.tables import Tenant
 from training.registry import LoadedModel, load_model
 
 ROOT = Path(__file__).resolve().parent.parent

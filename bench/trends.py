@@ -4,7 +4,7 @@ Loads synthetic notes with themes (bulk inserts, and the rollups through the sam
 service uses) into SQLite and into PostgreSQL, then times, at 100,000 and at 1,000,000
 notes on each database:
 
-- the trends computation of /v1/trends (``service.trends.compute``, monthly, two years)
+- the trends computation of /v1/trends (``service.trends.compute.compute``, monthly, two years)
   for one mentee and for the whole tenant;
 - the bare SQL ``GROUP BY theme, month`` over the raw note and note-theme rows for the
   same mentee (an indexed query) and the same tenant (a full scan);
@@ -36,14 +36,13 @@ from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from service import rollups
-from service.db import make_engine, make_sessions
-from service.keys import Principal, Role
-from service.migrate import upgrade
-from service.periods import Interval
-from service.rollups import RollupNote
-from service.tables import Note, NoteTheme, Tenant
-from service.trends import TrendQuery, compute
+from service.auth.keys import Principal, Role
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import upgrade
+from service.storage.tables import Note, NoteTheme, Tenant
+from service.trends.compute import TrendQuery, compute, rollups
+from service.trends.periods import Interval
+from service.trends.rollups import RollupNote
 
 ROOT = Path(__file__).resolve().parent.parent
 THEMES = ("career", "confidence", "learning", "networking", "resilience", "skills")

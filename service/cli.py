@@ -15,15 +15,15 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import logs
-from service.db import make_engine, make_sessions
-from service.demo import DEMO_FILE, load, tenant_has_notes
+from service.auth.keys import Role, create_key, list_keys, revoke_key
 from service.errors import NotFound
-from service.keys import Role, create_key, list_keys, revoke_key
-from service.migrate import current_revision, head_revision, upgrade
-from service.retag import retag as retag_notes
-from service.reviews import as_sample, reviewed_notes
+from service.notes.demo import DEMO_FILE, load, tenant_has_notes
+from service.notes.retag import retag as retag_notes
+from service.notes.reviews import as_sample, reviewed_notes
+from service.observability import logs
 from service.settings import get_settings
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import current_revision, head_revision, upgrade
 from training.cli import app as training_app
 from training.cli import progress_bar
 from training.errors import TrainingError
@@ -268,7 +268,7 @@ def serve(
             port=port,
             workers=workers,
             log_level=settings.log_level,
-            log_config=None,  # JSON lines from service.logs, configured in every worker
+            log_config=None,  # JSON lines (service.observability.logs) in every worker
             access_log=False,  # service.api.access logs requests, by route and request id
             server_header=False,
             # A new worker imports spaCy and scikit-learn before it answers the master's

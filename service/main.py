@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
-from service import logs, metrics
 from service.api import problems
 from service.api.access import HEADER, RequestRecorder
 from service.api.limits import BodySizeLimit
@@ -25,15 +24,16 @@ from service.api.routes import (
     themes,
     trends,
 )
-from service.db import make_engine, make_sessions
-from service.keys import KeyChecker
-from service.migrate import current_revision, head_revision
-from service.ratelimit import RateLimiter
-from service.reload import ModelWatcher
+from service.auth.keys import KeyChecker
+from service.auth.ratelimit import RateLimiter
+from service.notes.writer import NoteWriter
+from service.observability import logs, metrics
 from service.services import Services
 from service.settings import Settings, get_settings
-from service.tagging import TaggingQueue
-from service.writer import NoteWriter
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import current_revision, head_revision
+from service.tagging.queue import TaggingQueue
+from service.tagging.reload import ModelWatcher
 from training.registry import load_model
 
 log = logging.getLogger("mentor_themes")

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.keys import KeyChecker
-from service.ratelimit import RateLimiter
-from service.reload import ModelWatcher
+from service.auth.keys import KeyChecker
+from service.auth.ratelimit import RateLimiter
+from service.notes.writer import NoteWriter
 from service.settings import Settings
-from service.tagging import TaggingQueue
-from service.writer import NoteWriter
+from service.tagging.queue import TaggingQueue
+from service.tagging.reload import ModelWatcher
 
 
 @dataclass

@@ -11,8 +11,8 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.logs import request_id
-from service.metrics import observe_request
+from service.observability.logs import request_id
+from service.observability.metrics import observe_request
 
 HEADER = "X-Request-ID"
 ACCEPTED_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")

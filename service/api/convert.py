@@ -8,11 +8,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from service.api.problems import describe_validation
+from service.api.schemas import UNSTORABLE, EvidenceOut, NoteIn, NoteOut, ReviewOut, ThemeOut
 from service.errors import FieldProblem, InvalidInput
-from service.notes import NewNote, NoteRecord, ThemeRecord
-from service.schemas import UNSTORABLE, EvidenceOut, NoteIn, NoteOut, ReviewOut, ThemeOut
+from service.notes.store import NewNote, NoteRecord, ThemeRecord
 from service.settings import Settings
-from service.tables import Note, NoteTheme
+from service.storage.tables import Note, NoteTheme
 from training.results import ThemeMatch
 
 

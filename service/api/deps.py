@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from service.auth.keys import Principal, Role
 from service.errors import Forbidden, TooManyRequests, Unauthorized
-from service.keys import Principal, Role
 from service.services import Services
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `mentor-themes keys create`.")

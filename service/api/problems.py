@@ -16,8 +16,8 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.api.schemas import Problem, ProblemField
 from service.errors import FieldProblem, InvalidInput, ServiceError, Unauthorized, Unavailable
-from service.schemas import Problem, ProblemField
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("mentor_themes.errors")

@@ -23,9 +23,14 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from service.api.problems import MEDIA_TYPE, RETRY_AFTER_SECONDS
-from service.db import CONNECT_TIMEOUT_SECONDS, make_engine, make_sessions, unreachable_reason
-from service.keys import Role, create_key
-from service.migrate import upgrade
+from service.auth.keys import Role, create_key
+from service.storage.db import (
+    CONNECT_TIMEOUT_SECONDS,
+    make_engine,
+    make_sessions,
+    unreachable_reason,
+)
+from service.storage.migrate import upgrade
 from tests.service.conftest import postgres_url
 from tests.service.servers import GONE, Reply, call, free_port, kill_server, start_server
 

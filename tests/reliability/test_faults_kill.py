@@ -15,11 +15,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.db import make_engine, make_sessions
-from service.keys import Role, create_key
-from service.tables import Note
+from service.auth.keys import Role, create_key
+from service.storage.db import make_engine, make_sessions
+from service.storage.tables import Note
 from tests.service.servers import GONE, call, free_port, kill_server, start_server
-from tests.service.test_rollups import TEXTS, THEMES, assert_rollups_equal_a_recount
+from tests.service.trends.test_rollups import TEXTS, THEMES, assert_rollups_equal_a_recount
 
 SETTINGS = {"MENTOR_THEMES_LOG_LEVEL": "info"}
 SINGLE_WRITERS = 2

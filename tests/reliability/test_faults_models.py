@@ -2,7 +2,7 @@
 corrupted new version made active, the served version's file corrupted on disk. Each time
 the service keeps tagging with the model it has loaded (even when its model process dies
 and is started again) and reports the problem in /readyz and /metrics, once.
-(tests/service/test_reload.py covers the watcher's own refusals: checksum, library
+(tests/service/tagging/test_reload.py covers the watcher's own refusals: checksum, library
 versions.)"""
 
 import os
@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from service.db import make_engine, make_sessions
-from service.keys import Role, create_key
+from service.auth.keys import Role, create_key
 from service.main import build_app
-from service.migrate import upgrade
 from service.services import Services
 from service.settings import Settings
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import upgrade
 from tests.service.api.routes.test_health import sample
-from tests.service.test_reload import registry  # noqa: F401 - a fixture
+from tests.service.tagging.test_reload import registry  # noqa: F401 - a fixture
 from training.registry import set_active
 
 OLD, NEW = "20260101-000000-test", "20260202-000000-next"

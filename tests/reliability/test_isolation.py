@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from service.api.deps import get_principal
-from service.keys import Role
+from service.auth.keys import Role
 from service.main import build_app
 from service.settings import Settings
 from tests.service.conftest import Api

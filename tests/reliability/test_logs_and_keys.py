@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from service.auth.keys import Role, create_key
 from service.cli import app as cli
-from service.db import make_engine, make_sessions
-from service.keys import Role, create_key
-from service.migrate import upgrade
 from service.settings import get_settings
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import upgrade
 from tests.service.servers import call, free_port, kill_server, start_server
 
 WORKERS = 2

@@ -25,7 +25,7 @@ from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import negative_data_rejection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.keys import Role
+from service.auth.keys import Role
 from service.main import build_app
 from service.settings import Settings
 from tests.service.conftest import Api

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from service.keys import Role
+from service.auth.keys import Role
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import TEST_LIMITS, Api
 from training.estimator import ThemeTagger

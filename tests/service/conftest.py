@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from service.db import make_engine, make_sessions
-from service.keys import Role, create_key
+from service.auth.keys import Role, create_key
 from service.main import build_app
-from service.migrate import upgrade
 from service.services import Services
 from service.settings import Settings
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import upgrade
 from training.estimator import ThemeTagger
 from training.registry import library_versions, save_model
 from training.themes import load_themes

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
+from service.auth.keys import KeyChecker, Principal, Role
 from service.cli import app
-from service.db import make_engine, make_sessions, transaction
-from service.keys import KeyChecker, Principal, Role
-from service.reviews import review
+from service.notes.reviews import review
 from service.settings import get_settings
-from service.tables import Note
+from service.storage.db import make_engine, make_sessions, transaction
+from service.storage.tables import Note
 from training.registry import load_model, save_model
 from training.samples import load_samples
 

@@ -3,7 +3,7 @@
 import threading
 from typing import Any
 
-from service.keys import Role
+from service.auth.keys import Role
 from tests.service.conftest import Api
 
 ROUTES = {

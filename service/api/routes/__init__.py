@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from service.schemas import Problem
+from service.api.schemas import Problem
 
 _DESCRIPTIONS = {
     401: "No API key, or a bad or revoked one.",

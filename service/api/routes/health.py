@@ -4,10 +4,10 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from service import metrics
 from service.api.deps import ServicesDep
-from service.db import unreachable_reason
-from service.schemas import Health
+from service.api.schemas import Health
+from service.observability import metrics
+from service.storage.db import unreachable_reason
 
 router = APIRouter(tags=["health"])
 

@@ -6,9 +6,9 @@ from starlette.concurrency import run_in_threadpool
 from service.api.convert import check_storable
 from service.api.deps import Admin, ServicesDep
 from service.api.routes import problems
-from service.db import transaction
-from service.notes import delete_mentee
-from service.schemas import Deleted
+from service.api.schemas import Deleted
+from service.notes.store import delete_mentee
+from service.storage.db import transaction
 
 router = APIRouter(prefix="/v1/mentees", tags=["mentees"])
 

@@ -7,8 +7,8 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import Admin, AnyKey, ServicesDep
 from service.api.routes import problems
+from service.api.schemas import ActivateIn, ActivateOut
 from service.errors import Conflict, NotFound
-from service.schemas import ActivateIn, ActivateOut
 from training.errors import ModelError, TrainingError
 from training.promotion import check_promotion, promote
 from training.registry import list_cards, load_model, read_active

@@ -15,12 +15,7 @@ from service.api.convert import (
 from service.api.deps import Admin, Ingester, Reader, ServicesDep
 from service.api.problems import problem
 from service.api.routes import problems
-from service.db import transaction
-from service.errors import FieldProblem, InvalidInput, ServiceError
-from service.ingest import ingest
-from service.notes import NewNote, NoteFilters, delete_note, get_note, list_notes
-from service.reviews import check_themes, review, reviewer_name
-from service.schemas import (
+from service.api.schemas import (
     BatchIn,
     BatchItemOut,
     BatchOut,
@@ -30,6 +25,11 @@ from service.schemas import (
     NotesPage,
     ReviewIn,
 )
+from service.errors import FieldProblem, InvalidInput, ServiceError
+from service.notes.ingest import ingest
+from service.notes.reviews import check_themes, review, reviewer_name
+from service.notes.store import NewNote, NoteFilters, delete_note, get_note, list_notes
+from service.storage.db import transaction
 
 router = APIRouter(prefix="/v1/notes", tags=["notes"])
 

@@ -8,9 +8,9 @@ from starlette.concurrency import run_in_threadpool
 from service.api.convert import note_out
 from service.api.deps import Reader, ServicesDep
 from service.api.routes import problems
+from service.api.schemas import ReviewQueue
 from service.errors import FieldProblem, InvalidInput
-from service.reviews import review_queue
-from service.schemas import ReviewQueue
+from service.notes.reviews import review_queue
 
 router = APIRouter(prefix="/v1/review-queue", tags=["notes"])
 

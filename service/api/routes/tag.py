@@ -7,8 +7,8 @@ from fastapi import APIRouter
 from service.api.convert import check_count, text_problem, themes_out
 from service.api.deps import AnyKey, ServicesDep
 from service.api.routes import problems
+from service.api.schemas import TagIn, TagOut, TagResult
 from service.errors import InvalidInput
-from service.schemas import TagIn, TagOut, TagResult
 
 router = APIRouter(prefix="/v1/tag", tags=["tagging"])
 

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from service.api.deps import AnyKey, ServicesDep
 from service.api.routes import problems
-from service.schemas import ThemeInfo, ThemesOut
+from service.api.schemas import ThemeInfo, ThemesOut
 
 router = APIRouter(prefix="/v1/themes", tags=["model"])
 

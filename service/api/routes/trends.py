@@ -10,9 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.convert import check_storable
 from service.api.deps import Reader, ServicesDep
 from service.api.routes import problems
-from service.keys import Principal
-from service.periods import Interval
-from service.schemas import (
+from service.api.schemas import (
     CoOccurrenceOut,
     IsoDate,
     PairOut,
@@ -24,8 +22,10 @@ from service.schemas import (
     TrendsOut,
     WindowOut,
 )
+from service.auth.keys import Principal
 from service.services import Services
-from service.trends import SCOPES, TrendQuery, Trends, compute
+from service.trends.compute import SCOPES, TrendQuery, Trends, compute
+from service.trends.periods import Interval
 
 router = APIRouter(tags=["trends"])
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {

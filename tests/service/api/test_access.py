@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from service.logs import json_handler
 from service.main import build_app
+from service.observability.logs import json_handler
 from service.settings import Settings
 from tests.service.conftest import Api
 

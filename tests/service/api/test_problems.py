@@ -10,7 +10,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from service.api.problems import SafeErrorLog, install
-from service.keys import Role
+from service.auth.keys import Role
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 

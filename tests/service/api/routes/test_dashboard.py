@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from service.db import make_engine, make_sessions
-from service.demo import load
-from service.keys import Role, create_key
-from service.migrate import upgrade
+from service.auth.keys import Role, create_key
+from service.notes.demo import load
+from service.storage.db import make_engine, make_sessions
+from service.storage.migrate import upgrade
 from tests.service.servers import free_port, start_server
 from training.registry import load_model
 

@@ -6,7 +6,7 @@ import signal
 
 from sqlalchemy import create_engine
 
-from service.keys import Role
+from service.auth.keys import Role
 from tests.service.conftest import Api
 
 

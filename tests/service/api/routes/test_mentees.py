@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from service.keys import Role
-from service.tables import Note, NoteTheme
+from service.auth.keys import Role
+from service.storage.tables import Note, NoteTheme
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 

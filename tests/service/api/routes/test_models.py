@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from service.keys import Role
+from service.auth.keys import Role
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service.keys import Role
-from service.tables import Note, NoteTheme
+from service.auth.keys import Role
+from service.storage.tables import Note, NoteTheme
 from tests.service.conftest import Api
 
 TEXT = (

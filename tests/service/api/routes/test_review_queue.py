@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.keys import Role
-from service.tables import Note
+from service.auth.keys import Role
+from service.storage.tables import Note
 from tests.service.conftest import Api
 
 NOTES = [

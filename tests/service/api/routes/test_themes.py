@@ -1,6 +1,6 @@
 """GET /v1/themes."""
 
-from service.keys import Role
+from service.auth.keys import Role
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from service.db import transaction
-from service.keys import Role
-from service.notes import NoteRecord, ThemeRecord, insert_notes
-from service.trends import TrendRule, direction
+from service.auth.keys import Role
+from service.notes.store import NoteRecord, ThemeRecord, insert_notes
+from service.storage.db import transaction
+from service.trends.compute import TrendRule, direction
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 

@@ -1,0 +1,1 @@
+"""Auth: API keys, principals and rate limits."""

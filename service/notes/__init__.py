@@ -1,0 +1,1 @@
+"""Notes: storing, ingesting, writing, reviewing and re-tagging them."""

@@ -1,0 +1,1 @@
+"""Trends: periods, the rollups they read, and the trend computation."""
