@@ -4,7 +4,7 @@ Loads synthetic notes with themes (bulk inserts, and the rollups through the sam
 service uses) into SQLite and into PostgreSQL, then times, at 100,000 and at 1,000,000
 notes on each database:
 
-- the trends computation of /v1/trends (``service.trends.compute.compute``, monthly, two years)
+- the trends computation of /v1/trends (``service.trends.compute``, monthly, two years)
   for one mentee and for the whole tenant;
 - the bare SQL ``GROUP BY theme, month`` over the raw note and note-theme rows for the
   same mentee (an indexed query) and the same tenant (a full scan);
@@ -40,8 +40,10 @@ from service.auth.keys import Principal, Role
 from service.storage.db import make_engine, make_sessions
 from service.storage.migrate import upgrade
 from service.storage.tables import Note, NoteTheme, Tenant
-from service.trends.compute import TrendQuery, compute, rollups
+from service.trends import rollups
+from service.trends.compute import compute
 from service.trends.periods import Interval
+from service.trends.results import TrendQuery
 from service.trends.rollups import RollupNote
 
 ROOT = Path(__file__).resolve().parent.parent

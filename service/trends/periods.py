@@ -14,6 +14,8 @@ MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
+# The dates trends accept: anything else is a typo, and would make ranges of millennia.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def period_start(day: date, interval: Interval) -> date:

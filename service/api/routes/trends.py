@@ -24,8 +24,10 @@ from service.api.schemas import (
 )
 from service.auth.keys import Principal
 from service.services import Services
-from service.trends.compute import SCOPES, TrendQuery, Trends, compute
+from service.trends.compute import compute
 from service.trends.periods import Interval
+from service.trends.results import TrendQuery, Trends
+from service.trends.scope import SCOPES
 
 router = APIRouter(tags=["trends"])
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {

@@ -18,7 +18,7 @@ from service.storage.tables import (
     TrendTheme,
     TrendVersion,
 )
-from service.trends.compute import _from_notes, _from_rollups
+from service.trends.counting import from_notes, from_rollups
 from service.trends.periods import Interval, period_start
 from tests.service.conftest import Api
 
@@ -177,8 +177,8 @@ def test_wide_scope_trends_from_rollups_equal_sql_counts_over_the_notes(api: Api
     with api.services.sessions() as session:
         for kind, scope_id in (("tenant", ""), ("cohort", "c0"), ("cohort", "c1")):
             for interval in Interval:
-                rolled = _from_rollups(session, (tenant, kind, scope_id, interval, first, last))
-                counted = _from_notes(session, tenant, kind, scope_id, interval, first, last)
+                rolled = from_rollups(session, (tenant, kind, scope_id, interval, first, last))
+                counted = from_notes(session, tenant, kind, scope_id, interval, first, last)
                 assert {k: v[0] for k, v in rolled.totals.items()} == {
                     k: v[0] for k, v in counted.totals.items()
                 }

@@ -11,7 +11,7 @@ import pytest
 from service.auth.keys import Role
 from service.notes.store import NoteRecord, ThemeRecord, insert_notes
 from service.storage.db import transaction
-from service.trends.compute import TrendRule, direction
+from service.trends.direction import TrendRule, direction
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 
