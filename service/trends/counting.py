@@ -8,13 +8,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from service.storage.tables import Note, NoteTheme, TrendPair, TrendPeriod, TrendTheme, TrendVersion
-from service.trends.periods import (
-    Interval,
-    period_end,
-    period_start,
-)
-from service.trends.rollups import GROUP_SCOPES
-from service.trends.scope import rollup_key, scope_filter
+from service.trends.periods import Interval, period_end, period_start
+from service.trends.scope import Scope
 
 
 @dataclass
@@ -27,29 +22,26 @@ class Counts:
     versions: dict[date, dict[str, int]] = field(default_factory=dict)
 
 
-def latest_day(session: Session, tenant_id: str, kind: str, scope_id: str) -> date | None:
-    if kind in GROUP_SCOPES:
+def latest_day(session: Session, scope: Scope) -> date | None:
+    """The scope's latest session date (for a wide scope, the start of its latest period)."""
+    if scope.grouped:
         return session.scalar(
             select(func.max(TrendPeriod.period_start)).where(
-                TrendPeriod.tenant_id == tenant_id,
-                TrendPeriod.scope_kind == kind,
-                TrendPeriod.scope_id == scope_id,
+                TrendPeriod.tenant_id == scope.tenant_id,
+                TrendPeriod.scope_kind == scope.kind,
+                TrendPeriod.scope_id == scope.id,
             )
         )
-    return session.scalar(
-        select(func.max(Note.session_date)).where(scope_filter(tenant_id, kind, scope_id))
-    )
+    return session.scalar(select(func.max(Note.session_date)).where(scope.notes()))
 
 
 def small_weeks(
-    session: Session, tenant_id: str, kind: str, scope_id: str, first: date, last: date,
-    interval: Interval, min_group: int,
-) -> list[date]:  # fmt: skip
+    session: Session, scope: Scope, first: date, last: date, interval: Interval, min_group: int
+) -> list[date]:
     """Starts of the weeks overlapping the range with too few distinct mentees to show."""
-    key = rollup_key(
-        TrendPeriod, tenant_id, kind, scope_id, Interval.WEEK,
-        first - timedelta(days=6), period_end(last, interval),
-    )  # fmt: skip
+    key = scope.rollup_rows(
+        TrendPeriod, Interval.WEEK, first - timedelta(days=6), period_end(last, interval)
+    )
     return list(
         session.scalars(
             select(TrendPeriod.period_start).where(
@@ -59,30 +51,32 @@ def small_weeks(
     )
 
 
-def from_rollups(session: Session, where: tuple[str, str, str, Interval, date, date]) -> Counts:
+def from_rollups(
+    session: Session, scope: Scope, interval: Interval, first: date, last: date
+) -> Counts:
     """A wide scope (cohort, tenant): a few rollup rows per period."""
     counts = Counts()
     for start, notes, mentees in session.execute(
         select(TrendPeriod.period_start, TrendPeriod.notes, TrendPeriod.mentees).where(
-            rollup_key(TrendPeriod, *where)
+            scope.rollup_rows(TrendPeriod, interval, first, last)
         )
     ):
         counts.totals[start] = (notes, mentees)
     for start, theme, notes in session.execute(
         select(TrendTheme.period_start, TrendTheme.theme, TrendTheme.notes).where(
-            rollup_key(TrendTheme, *where)
+            scope.rollup_rows(TrendTheme, interval, first, last)
         )
     ):
         counts.themes.setdefault(start, {})[theme] = notes
-    for start, first, second, notes in session.execute(
+    for start, theme_a, theme_b, notes in session.execute(
         select(TrendPair.period_start, TrendPair.theme_a, TrendPair.theme_b, TrendPair.notes).where(
-            rollup_key(TrendPair, *where)
+            scope.rollup_rows(TrendPair, interval, first, last)
         )
     ):
-        counts.pairs.setdefault(start, {})[(first, second)] = notes
+        counts.pairs.setdefault(start, {})[(theme_a, theme_b)] = notes
     for start, version, notes in session.execute(
         select(TrendVersion.period_start, TrendVersion.model_version, TrendVersion.notes).where(
-            rollup_key(TrendVersion, *where)
+            scope.rollup_rows(TrendVersion, interval, first, last)
         )
     ):
         counts.versions.setdefault(start, {})[version] = notes
@@ -90,22 +84,21 @@ def from_rollups(session: Session, where: tuple[str, str, str, Interval, date, d
 
 
 def from_notes(
-    session: Session, tenant_id: str, kind: str, scope_id: str, interval: Interval,
-    first: date, last: date,
-) -> Counts:  # fmt: skip
+    session: Session, scope: Scope, interval: Interval, first: date, last: date
+) -> Counts:
     """A narrow scope (a mentee, a mentor, a mentor's mentee): SQL counts per day over the
     scope's own index, folded into periods here (days are few; the SQL stays portable)."""
-    scope = and_(scope_filter(tenant_id, kind, scope_id), Note.session_date.between(first, last))
+    where = and_(scope.notes(), Note.session_date.between(first, last))
     counts = Counts()
     for day, notes in session.execute(
-        select(Note.session_date, func.count()).where(scope).group_by(Note.session_date)
+        select(Note.session_date, func.count()).where(where).group_by(Note.session_date)
     ):
         start = period_start(day, interval)
         total = counts.totals.get(start, (0, 0))[0]
         counts.totals[start] = (total + notes, 0)
     for day, version, notes in session.execute(
         select(Note.session_date, Note.model_version, func.count())
-        .where(scope)
+        .where(where)
         .group_by(Note.session_date, Note.model_version)
     ):
         versions = counts.versions.setdefault(period_start(day, interval), {})
@@ -113,7 +106,7 @@ def from_notes(
     for day, theme, notes in session.execute(
         select(Note.session_date, NoteTheme.theme, func.count())
         .join(NoteTheme, NoteTheme.note_seq == Note.seq)
-        .where(scope)
+        .where(where)
         .group_by(Note.session_date, NoteTheme.theme)
     ):
         bucket = counts.themes.setdefault(period_start(day, interval), {})
@@ -123,9 +116,16 @@ def from_notes(
         select(Note.session_date, NoteTheme.theme, second.theme, func.count())
         .join(NoteTheme, NoteTheme.note_seq == Note.seq)
         .join(second, and_(second.note_seq == Note.seq, second.theme > NoteTheme.theme))
-        .where(scope)
+        .where(where)
         .group_by(Note.session_date, NoteTheme.theme, second.theme)
     ):
         pairs = counts.pairs.setdefault(period_start(day, interval), {})
         pairs[(theme_a, theme_b)] = pairs.get((theme_a, theme_b), 0) + notes
     return counts
+
+
+def count(session: Session, scope: Scope, interval: Interval, first: date, last: date) -> Counts:
+    """The scope's counts per period start from ``first`` to the period starting ``last``."""
+    if scope.grouped:
+        return from_rollups(session, scope, interval, first, last)
+    return from_notes(session, scope, interval, first, period_end(last, interval))

@@ -8,47 +8,34 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.storage.tables import Note, NoteTheme, TrendTheme
-from service.trends.periods import (
-    EARLIEST,
-    Interval,
-)
+from service.trends.periods import EARLIEST, Interval
 from service.trends.results import PeriodCounts
-from service.trends.rollups import GROUP_SCOPES
-from service.trends.scope import rollup_key, scope_filter
+from service.trends.scope import Scope
 
 EXAMPLE_POOL = 500
 
 
 def seen_before(
-    session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, before: date,
-    interval: Interval,
-) -> bool:  # fmt: skip
+    session: Session, scope: Scope, theme: str, before: date, interval: Interval
+) -> bool:
     """Whether the theme came up in the scope before the range (so it is not new)."""
-    if kind in GROUP_SCOPES:
-        key = rollup_key(
-            TrendTheme, tenant_id, kind, scope_id, interval, EARLIEST, before - timedelta(days=1)
-        )
+    if scope.grouped:
+        key = scope.rollup_rows(TrendTheme, interval, EARLIEST, before - timedelta(days=1))
         query = select(TrendTheme.notes).where(key, TrendTheme.theme == theme)
     else:
         query = (
             select(Note.seq)
             .join(NoteTheme, NoteTheme.note_seq == Note.seq)
-            .where(
-                scope_filter(tenant_id, kind, scope_id),
-                Note.session_date < before,
-                NoteTheme.theme == theme,
-            )
+            .where(scope.notes(), Note.session_date < before, NoteTheme.theme == theme)
         )
     return session.scalar(query.limit(1)) is not None
 
 
-def last_sessions(
-    session: Session, tenant_id: str, kind: str, scope_id: str, k: int, until: date
-) -> list[set[str]]:
+def last_sessions(session: Session, scope: Scope, k: int, until: date) -> list[set[str]]:
     """The themes of the scope's last ``k`` notes up to ``until``, newest first."""
     seqs = session.scalars(
         select(Note.seq)
-        .where(scope_filter(tenant_id, kind, scope_id), Note.session_date <= until)
+        .where(scope.notes(), Note.session_date <= until)
         .order_by(Note.session_date.desc(), Note.seq.desc())
         .limit(k)
     ).all()
@@ -62,9 +49,14 @@ def last_sessions(
 
 
 def examples(
-    session: Session, tenant_id: str, kind: str, scope_id: str, theme: str, first: date,
-    last: date, hidden: Sequence[PeriodCounts],
-) -> list[str]:  # fmt: skip
+    session: Session,
+    scope: Scope,
+    theme: str,
+    *,
+    first: date,
+    last: date,
+    hidden: Sequence[PeriodCounts],
+) -> list[str]:
     """Up to three notes of the scope and dates whose evidence for ``theme`` scores highest,
     among the scope's latest ``EXAMPLE_POOL`` notes with the theme in those dates (a wide
     scope may hold hundreds of thousands; ranking them all would cost a scan). Notes of
@@ -73,7 +65,7 @@ def examples(
         select(Note.seq)
         .join(NoteTheme, NoteTheme.note_seq == Note.seq)
         .where(
-            scope_filter(tenant_id, kind, scope_id),
+            scope.notes(),
             Note.session_date.between(first, last),
             NoteTheme.theme == theme,
             *(~Note.session_date.between(p.start, p.end) for p in hidden),

@@ -1,6 +1,7 @@
 """Whose trends a caller may read, and the SQL conditions that select that scope."""
 
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_
@@ -8,11 +9,57 @@ from sqlalchemy import ColumnElement, and_
 from service.auth.keys import Principal
 from service.errors import FieldProblem, Forbidden, InvalidInput
 from service.storage.tables import Note, TrendPair, TrendPeriod, TrendTheme, TrendVersion
-from service.trends.periods import (
-    Interval,
-)
+from service.trends.periods import Interval
+from service.trends.rollups import GROUP_SCOPES
 
 SCOPES = ("mentee", "mentor", "cohort", "tenant")
+RollupTable = type[TrendPeriod] | type[TrendTheme] | type[TrendPair] | type[TrendVersion]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One tenant's notes that a trend counts: a mentee's, a mentor's, a mentor's mentee's
+    (``pair``, what a mentor-bound key sees of a mentee), a cohort's or the whole tenant's."""
+
+    kind: str
+    tenant_id: str
+    id: str = ""
+
+    @property
+    def grouped(self) -> bool:
+        """Counted from rollup rows (cohort, tenant) rather than from the notes."""
+        return self.kind in GROUP_SCOPES
+
+    @property
+    def individual(self) -> bool:
+        """One person's sessions: dormancy then means absent from their last few sessions."""
+        return self.kind in ("mentee", "pair")
+
+    def notes(self) -> ColumnElement[bool]:
+        """The condition on ``Note`` that selects this scope's notes."""
+        condition = Note.tenant_id == self.tenant_id
+        if self.kind == "mentee":
+            return and_(condition, Note.mentee_id == self.id)
+        if self.kind == "mentor":
+            return and_(condition, Note.mentor_id == self.id)
+        if self.kind == "cohort":
+            return and_(condition, Note.cohort == self.id)
+        if self.kind == "pair":
+            mentor, mentee = json.loads(self.id)
+            return and_(condition, Note.mentor_id == mentor, Note.mentee_id == mentee)
+        return condition
+
+    def rollup_rows(
+        self, table: RollupTable, interval: Interval, first: date, last: date
+    ) -> ColumnElement[bool]:
+        """The condition on a rollup table that selects this scope's periods in a range."""
+        return and_(
+            table.tenant_id == self.tenant_id,
+            table.scope_kind == self.kind,
+            table.scope_id == self.id,
+            table.period_kind == interval.value,
+            table.period_start.between(first, last),
+        )
 
 
 def pair_id(mentor_id: str, mentee_id: str) -> str:
@@ -20,46 +67,20 @@ def pair_id(mentor_id: str, mentee_id: str) -> str:
     return json.dumps([mentor_id, mentee_id], ensure_ascii=False)
 
 
-def resolve_scope(principal: Principal, scope: str, scope_id: str) -> tuple[str, str]:
-    """The rollup scope a caller may read: a mentor-bound key sees a mentee only through
-    its own sessions (the mentor-mentee pair) and cannot read cohort or tenant trends."""
+def resolve_scope(principal: Principal, scope: str, scope_id: str) -> Scope:
+    """The scope a caller may read: a mentor-bound key sees a mentee only through its own
+    sessions (the mentor-mentee pair) and cannot read cohort or tenant trends."""
     if scope not in SCOPES:
         raise InvalidInput([FieldProblem("query.scope", f"must be one of {', '.join(SCOPES)}")])
-    mentor = principal.mentor_id
+    tenant, mentor = principal.tenant_id, principal.mentor_id
     if scope == "tenant" and mentor is None:
-        return "tenant", ""
+        return Scope("tenant", tenant)
     if not scope_id and scope != "tenant":
         raise InvalidInput([FieldProblem("query.id", f"is required for scope {scope}")])
     if mentor is None:
-        return scope, scope_id
+        return Scope(scope, tenant, scope_id)
     if scope == "mentee":
-        return "pair", pair_id(mentor, scope_id)
+        return Scope("pair", tenant, pair_id(mentor, scope_id))
     if scope == "mentor" and scope_id == mentor:
-        return "mentor", scope_id
+        return Scope("mentor", tenant, scope_id)
     raise Forbidden(f"a key bound to mentor {mentor!r} sees only that mentor's mentees' trends")
-
-
-def rollup_key(table: type[TrendPeriod] | type[TrendTheme] | type[TrendPair] | type[TrendVersion],
-                tenant_id: str, kind: str, scope_id: str, interval: Interval,
-                first: date, last: date) -> ColumnElement[bool]:  # fmt: skip
-    return and_(
-        table.tenant_id == tenant_id,
-        table.scope_kind == kind,
-        table.scope_id == scope_id,
-        table.period_kind == interval.value,
-        table.period_start.between(first, last),
-    )
-
-
-def scope_filter(tenant_id: str, kind: str, scope_id: str) -> ColumnElement[bool]:
-    condition = Note.tenant_id == tenant_id
-    if kind == "mentee":
-        return and_(condition, Note.mentee_id == scope_id)
-    if kind == "mentor":
-        return and_(condition, Note.mentor_id == scope_id)
-    if kind == "cohort":
-        return and_(condition, Note.cohort == scope_id)
-    if kind == "pair":
-        mentor, mentee = json.loads(scope_id)
-        return and_(condition, Note.mentor_id == mentor, Note.mentee_id == mentee)
-    return condition

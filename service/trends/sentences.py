@@ -15,6 +15,8 @@ def sentence(
     sessions: int,
     in_range: int,
 ) -> tuple[str, str, date, date] | None:
+    """The line's text, its kind, and the dates its example notes come from; ``None``
+    when the theme neither moved, nor is new, nor went dormant."""
     name = theme.capitalize()
     a1, a0 = latest.counts[theme], previous.counts[theme]
     if way in ("rising", "falling"):

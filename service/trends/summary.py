@@ -2,16 +2,13 @@
 and a summary line with example notes for each that changed."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from service.auth.keys import Principal
 from service.trends.direction import TrendRule, direction
 from service.trends.lookups import examples, last_sessions, seen_before
-from service.trends.periods import (
-    Interval,
-    span_label,
-)
+from service.trends.periods import Interval, span_label
 from service.trends.results import (
     PeriodCounts,
     SummaryLine,
@@ -20,7 +17,20 @@ from service.trends.results import (
     Trends,
     WindowCounts,
 )
+from service.trends.scope import Scope
 from service.trends.sentences import sentence
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What every theme's summary is judged against."""
+
+    latest: WindowCounts
+    previous: WindowCounts
+    before: list[PeriodCounts]  # every period before the latest window
+    in_range: dict[str, int]  # notes per theme over the periods shown
+    sessions: int  # how many sessions without a theme make it dormant
+    recent: list[set[str]]  # an individual's last ``sessions`` sessions' themes, newest first
 
 
 def window_counts(
@@ -36,59 +46,93 @@ def window_counts(
 
 
 def summarise(
-    session: Session,
-    principal: Principal,
-    trends: Trends,
-    query: TrendQuery,
-    kind: str,
-    scope_id: str,
-    rule: TrendRule,
+    session: Session, scope: Scope, trends: Trends, query: TrendQuery, rule: TrendRule
 ) -> None:
+    """Fill in the trends' summary and lines, or say why there is none."""
+    comparison = _comparison(session, scope, trends, query, rule)
+    if comparison is None:
+        return
+    trends.latest, trends.previous = comparison.latest, comparison.previous
+    for theme in trends.themes:
+        summary = _theme_summary(session, scope, trends, comparison, theme, query.interval, rule)
+        trends.summary.append(summary)
+        line = _line(session, scope, trends, comparison, summary)
+        if line is not None:
+            trends.lines.append(line)
+
+
+def _comparison(
+    session: Session, scope: Scope, trends: Trends, query: TrendQuery, rule: TrendRule
+) -> Comparison | None:
     window = max(1, query.window)
     periods = trends.periods
     if len(periods) < 2 * window:
         trends.summary_withheld = f"the range needs at least {2 * window} periods to compare"
-        return
+        return None
     compared = periods[-2 * window :]
     if any(p.suppressed for p in compared):
         trends.summary_withheld = "a compared period has too few distinct mentees to show"
-        return
+        return None
     latest = window_counts(compared[window:], query.interval, trends.themes)
-    previous = window_counts(compared[:window], query.interval, trends.themes)
-    before = periods[:-window]
-    trends.latest, trends.previous = latest, previous
-    in_range = {t: sum(p.counts[t] for p in periods if not p.suppressed) for t in trends.themes}
     # One person's last few sessions say something; a group's last three are noise, so a
     # group theme is dormant when it is absent from the whole latest window (from counts).
-    individual = kind in ("mentee", "pair")
-    k = rule.dormant_after if individual else latest.n
-    recent = (
-        last_sessions(session, principal.tenant_id, kind, scope_id, k, trends.last)
-        if individual
-        else []
+    sessions = rule.dormant_after if scope.individual else latest.n
+    return Comparison(
+        latest=latest,
+        previous=window_counts(compared[:window], query.interval, trends.themes),
+        before=periods[:-window],
+        in_range={t: sum(p.counts[t] for p in periods if not p.suppressed) for t in trends.themes},
+        sessions=sessions,
+        recent=last_sessions(session, scope, sessions, trends.last) if scope.individual else [],
     )
-    for theme in trends.themes:
-        a1, a0 = latest.counts[theme], previous.counts[theme]
-        way, p_value = direction(a1, latest.n, a0, previous.n, rule)
-        new = (
-            a1 > 0
-            and not any(p.suppressed for p in before)
-            and all(p.counts[theme] == 0 for p in before)
-            and not seen_before(
-                session, principal.tenant_id, kind, scope_id, theme, trends.first, query.interval
-            )  # fmt: skip
-        )
-        if individual:
-            absent = len(recent) >= k and not any(theme in themes for themes in recent)
-        else:
-            absent = k >= rule.dormant_after and a1 == 0
-        dormant = absent and in_range[theme] > 0
-        trends.summary.append(ThemeSummary(theme, a1, a0, way, p_value, new, dormant))
-        line = sentence(theme, way, new, dormant, latest, previous, k, in_range[theme])
-        if line is not None:
-            text, what, first, last = line
-            if what == "dormant":
-                first = trends.first
-            hidden = [p for p in periods if p.suppressed]
-            ids = examples(session, principal.tenant_id, kind, scope_id, theme, first, last, hidden)
-            trends.lines.append(SummaryLine(text, theme, what, ids))
+
+
+def _theme_summary(
+    session: Session,
+    scope: Scope,
+    trends: Trends,
+    comparison: Comparison,
+    theme: str,
+    interval: Interval,
+    rule: TrendRule,
+) -> ThemeSummary:
+    latest, previous, before = comparison.latest, comparison.previous, comparison.before
+    a1, a0 = latest.counts[theme], previous.counts[theme]
+    way, p_value = direction(a1, latest.n, a0, previous.n, rule)
+    new = (
+        a1 > 0
+        and not any(p.suppressed for p in before)
+        and all(p.counts[theme] == 0 for p in before)
+        and not seen_before(session, scope, theme, trends.first, interval)
+    )
+    if scope.individual:
+        recent = comparison.recent
+        absent = len(recent) >= comparison.sessions and not any(theme in t for t in recent)
+    else:
+        absent = comparison.sessions >= rule.dormant_after and a1 == 0
+    dormant = absent and comparison.in_range[theme] > 0
+    return ThemeSummary(theme, a1, a0, way, p_value, new, dormant)
+
+
+def _line(
+    session: Session, scope: Scope, trends: Trends, comparison: Comparison, summary: ThemeSummary
+) -> SummaryLine | None:
+    theme = summary.theme
+    said = sentence(
+        theme,
+        summary.direction,
+        summary.new,
+        summary.dormant,
+        comparison.latest,
+        comparison.previous,
+        comparison.sessions,
+        comparison.in_range[theme],
+    )
+    if said is None:
+        return None
+    text, kind, first, last = said
+    if kind == "dormant":
+        first = trends.first
+    hidden = [p for p in trends.periods if p.suppressed]
+    ids = examples(session, scope, theme, first=first, last=last, hidden=hidden)
+    return SummaryLine(text, theme, kind, ids)

@@ -26,7 +26,7 @@ from service.auth.keys import Principal
 from service.services import Services
 from service.trends.compute import compute
 from service.trends.periods import Interval
-from service.trends.results import TrendQuery, Trends
+from service.trends.results import PeriodCounts, TrendQuery, Trends, WindowCounts
 from service.trends.scope import SCOPES
 
 router = APIRouter(tags=["trends"])
@@ -35,7 +35,7 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 # Checked by ``compute`` (its message lists them); the enum tells clients the same.
-Scope = Annotated[
+ScopeParam = Annotated[
     str, Query(description="mentee, mentor, cohort or tenant.", json_schema_extra={"enum": SCOPES})
 ]
 ScopeId = Annotated[str | None, Query(alias="id", description="Not needed for tenant.")]
@@ -66,7 +66,6 @@ async def _trends(services: Services, principal: Principal, query: TrendQuery) -
 
 
 def _out(trends: Trends) -> TrendsOut:
-    latest, previous = trends.latest, trends.previous
     return TrendsOut(
         scope=trends.scope,
         id=trends.scope_id,
@@ -75,66 +74,73 @@ def _out(trends: Trends) -> TrendsOut:
         end=trends.last,
         themes=trends.themes,
         min_group_mentees=trends.min_group,
-        periods=[
-            PeriodOut(
-                start=p.start,
-                end=p.end,
-                label=p.label,
-                n=None if p.suppressed else p.n,
-                mentees=None if p.suppressed else p.mentees,
-                suppressed=p.suppressed,
-                reason=p.reason,
-                themes=None if p.suppressed else {t: _share(c, p.n) for t, c in p.counts.items()},
-            )
-            for p in trends.periods
-        ],
-        summary=SummaryOut(
-            latest=WindowOut(start=latest.first, end=latest.last, label=latest.label, n=latest.n)
-            if latest
-            else None,
-            previous=WindowOut(
-                start=previous.first, end=previous.last, label=previous.label, n=previous.n
-            )
-            if previous
-            else None,
-            themes=[
-                ThemeTrend(
-                    theme=s.theme,
-                    latest=_share(s.latest, latest.n if latest else 0),
-                    previous=_share(s.previous, previous.n if previous else 0),
-                    direction=s.direction,
-                    p_value=None if s.p_value is None else round(s.p_value, 4),
-                    new=s.new,
-                    dormant=s.dormant,
-                )
-                for s in trends.summary
-            ],
-            lines=[
-                SummaryLineOut(
-                    text=line.text, theme=line.theme, kind=line.kind, note_ids=line.note_ids
-                )
-                for line in trends.lines
-            ],
-            withheld=trends.summary_withheld,
-        ),
-        co_occurrence=CoOccurrenceOut(
-            n=trends.co_occurrence_n,
-            pairs=[
-                PairOut(
-                    themes=(a, b),
-                    count=n,
-                    share=round(n / trends.co_occurrence_n, 4) if trends.co_occurrence_n else None,
-                )
-                for a, b, n in trends.co_occurrence
-            ],
-        ),
+        periods=[_period_out(p) for p in trends.periods],
+        summary=_summary_out(trends),
+        co_occurrence=_co_occurrence_out(trends),
         model_versions=trends.model_versions,
         mixed_versions=trends.versions_note,
     )
 
 
+def _period_out(period: PeriodCounts) -> PeriodOut:
+    hidden = period.suppressed
+    return PeriodOut(
+        start=period.start,
+        end=period.end,
+        label=period.label,
+        n=None if hidden else period.n,
+        mentees=None if hidden else period.mentees,
+        suppressed=hidden,
+        reason=period.reason,
+        themes=None if hidden else {t: _share(c, period.n) for t, c in period.counts.items()},
+    )
+
+
+def _window_out(window: WindowCounts | None) -> WindowOut | None:
+    if window is None:
+        return None
+    return WindowOut(start=window.first, end=window.last, label=window.label, n=window.n)
+
+
+def _summary_out(trends: Trends) -> SummaryOut:
+    latest_n = trends.latest.n if trends.latest else 0
+    previous_n = trends.previous.n if trends.previous else 0
+    return SummaryOut(
+        latest=_window_out(trends.latest),
+        previous=_window_out(trends.previous),
+        themes=[
+            ThemeTrend(
+                theme=s.theme,
+                latest=_share(s.latest, latest_n),
+                previous=_share(s.previous, previous_n),
+                direction=s.direction,
+                p_value=None if s.p_value is None else round(s.p_value, 4),
+                new=s.new,
+                dormant=s.dormant,
+            )
+            for s in trends.summary
+        ],
+        lines=[
+            SummaryLineOut(text=line.text, theme=line.theme, kind=line.kind, note_ids=line.note_ids)
+            for line in trends.lines
+        ],
+        withheld=trends.summary_withheld,
+    )
+
+
+def _co_occurrence_out(trends: Trends) -> CoOccurrenceOut:
+    n = trends.co_occurrence_n
+    return CoOccurrenceOut(
+        n=n,
+        pairs=[
+            PairOut(themes=(a, b), count=count, share=round(count / n, 4) if n else None)
+            for a, b, count in trends.co_occurrence
+        ],
+    )
+
+
 async def trend_query(
-    scope: Scope,
+    scope: ScopeParam,
     scope_id: ScopeId = None,
     date_from: From = None,
     date_to: To = None,

@@ -20,6 +20,7 @@ from service.storage.tables import (
 )
 from service.trends.counting import from_notes, from_rollups
 from service.trends.periods import Interval, period_start
+from service.trends.scope import Scope
 from tests.service.conftest import Api
 
 THEMES = ["confidence", "resilience", "networking", "skills", "learning", "career"]
@@ -175,10 +176,14 @@ def test_wide_scope_trends_from_rollups_equal_sql_counts_over_the_notes(api: Api
     api.client.post("/v1/notes/batch", json={"notes": notes}, headers=api.headers(key))
     first, last = date(2025, 12, 29), date(2026, 5, 31)
     with api.services.sessions() as session:
-        for kind, scope_id in (("tenant", ""), ("cohort", "c0"), ("cohort", "c1")):
+        for scope in (
+            Scope("tenant", tenant),
+            Scope("cohort", tenant, "c0"),
+            Scope("cohort", tenant, "c1"),
+        ):
             for interval in Interval:
-                rolled = from_rollups(session, (tenant, kind, scope_id, interval, first, last))
-                counted = from_notes(session, tenant, kind, scope_id, interval, first, last)
+                rolled = from_rollups(session, scope, interval, first, last)
+                counted = from_notes(session, scope, interval, first, last)
                 assert {k: v[0] for k, v in rolled.totals.items()} == {
                     k: v[0] for k, v in counted.totals.items()
                 }
