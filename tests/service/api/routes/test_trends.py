@@ -11,7 +11,6 @@ import pytest
 from service.auth.keys import Role
 from service.notes.store import NoteRecord, ThemeRecord, insert_notes
 from service.storage.db import transaction
-from service.trends.direction import TrendRule, direction
 from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 
@@ -127,14 +126,6 @@ def test_a_rise_is_summarised_with_counts_and_the_best_example_notes(api: Api) -
         "Confidence came up in 5 of 6 sessions in October 2026, up from 1 of 5 in September 2026."
     )
     assert line["note_ids"] == [ids[4], ids[3], ids[2]]  # highest evidence scores first
-
-
-def test_one_note_against_none_is_not_a_trend(api: Api) -> None:
-    assert direction(1, 1, 0, 1, TrendRule()) == ("steady", None)
-    assert direction(1, 5, 0, 5, TrendRule()) == ("steady", None)
-    assert direction(3, 3, 0, 3, TrendRule())[0] == "steady"  # p = 0.10, not below
-    assert direction(4, 4, 0, 4, TrendRule())[0] == "rising"
-    assert direction(0, 6, 5, 6, TrendRule())[0] == "falling"
 
 
 def test_new_and_dormant_themes(api: Api) -> None:
