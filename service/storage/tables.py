@@ -119,76 +119,63 @@ class NoteTheme(Base):
     note: Mapped[Note] = relationship(back_populates="themes")
 
 
-class TrendPeriod(Base):
+class RollupKey:
+    """The key every rollup row starts with: whose notes (tenant, scope kind and id) and
+    which period. ``sort_order`` keeps these columns first, so the primary key index serves
+    a scope's range of periods."""
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True, sort_order=-1)
+    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True, sort_order=-1)
+    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True, sort_order=-1)
+    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True, sort_order=-1)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True, sort_order=-1)
+
+
+class TrendPeriod(RollupKey, Base):
     """Notes per scope and period, kept in step with every note write and deletion.
     ``mentees`` (distinct mentees) is kept for cohort and tenant scopes, where small groups
     are suppressed."""
 
     __tablename__ = "trend_periods"
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
-    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     notes: Mapped[int] = mapped_column(Integer)
     mentees: Mapped[int] = mapped_column(Integer)
 
 
-class TrendTheme(Base):
+class TrendTheme(RollupKey, Base):
     """Notes carrying a theme, per scope and period."""
 
     __tablename__ = "trend_themes"
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
-    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     theme: Mapped[str] = mapped_column(String(64), primary_key=True)
     notes: Mapped[int] = mapped_column(Integer)
 
 
-class TrendPair(Base):
+class TrendPair(RollupKey, Base):
     """Notes carrying both themes of a pair (``theme_a < theme_b``), per scope and period."""
 
     __tablename__ = "trend_pairs"
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
-    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     theme_a: Mapped[str] = mapped_column(String(64), primary_key=True)
     theme_b: Mapped[str] = mapped_column(String(64), primary_key=True)
     notes: Mapped[int] = mapped_column(Integer)
 
 
-class TrendMentee(Base):
+class TrendMentee(RollupKey, Base):
     """Notes per mentee, scope and period, for cohort and tenant scopes: what the distinct
     mentee count of ``trend_periods`` is recounted from."""
 
     __tablename__ = "trend_mentees"
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
-    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     mentee_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     notes: Mapped[int] = mapped_column(Integer)
 
 
-class TrendVersion(Base):
+class TrendVersion(RollupKey, Base):
     """Notes per model version that tagged them, per scope and period: lets a trend say
     when its notes come from more than one model."""
 
     __tablename__ = "trend_versions"
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    scope_id: Mapped[str] = mapped_column(String(300), primary_key=True)
-    period_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
     model_version: Mapped[str] = mapped_column(String(64), primary_key=True)
     notes: Mapped[int] = mapped_column(Integer)

@@ -8,12 +8,11 @@ from sqlalchemy import ColumnElement, and_
 
 from service.auth.keys import Principal
 from service.errors import FieldProblem, Forbidden, InvalidInput
-from service.storage.tables import Note, TrendPair, TrendPeriod, TrendTheme, TrendVersion
+from service.storage.tables import Note, RollupKey
 from service.trends.periods import Interval
 from service.trends.rollups import GROUP_SCOPES
 
 SCOPES = ("mentee", "mentor", "cohort", "tenant")
-RollupTable = type[TrendPeriod] | type[TrendTheme] | type[TrendPair] | type[TrendVersion]
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Scope:
         return condition
 
     def rollup_rows(
-        self, table: RollupTable, interval: Interval, first: date, last: date
+        self, table: type[RollupKey], interval: Interval, first: date, last: date
     ) -> ColumnElement[bool]:
         """The condition on a rollup table that selects this scope's periods in a range."""
         return and_(
