@@ -12,13 +12,9 @@ from training.cli.options import ModelsDir, samples_file
 from training.errors import TrainingError
 from training.metrics import Report, evaluate, indicator
 from training.registry import load_model
-from training.report import (
-    DEFAULT_FRACTIONS,
-    INDEX_FILE,
-    build_report,
-    training_paths,
-    write_report,
-)
+from training.report.build import build_report, training_paths
+from training.report.learning import DEFAULT_FRACTIONS
+from training.report.write import INDEX_FILE, write_report
 from training.samples import SamplesFile, load_samples, load_weighted_samples
 
 app = typer.Typer()
