@@ -6,9 +6,6 @@ One module per command group; this one puts them together in one Typer app.
 import typer
 
 from training.cli import agreement, evaluate, models, select, tag, train
-from training.cli.console import progress_bar
-
-__all__ = ["app", "progress_bar"]
 
 app = typer.Typer(
     help="Tag mentoring session notes with growth themes; train and evaluate the tagger.",
@@ -16,9 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.registered_commands.extend(train.app.registered_commands)
-app.registered_commands.extend(select.app.registered_commands)
-app.registered_commands.extend(evaluate.app.registered_commands)
-app.registered_commands.extend(tag.app.registered_commands)
-app.registered_commands.extend(agreement.app.registered_commands)
+# Without a name, add_typer puts a Typer's commands at this level (Typer 0.15 and later).
+for commands in (train.app, select.app, evaluate.app, tag.app, agreement.app):
+    app.add_typer(commands)
 app.add_typer(models.app, name="models")

@@ -32,7 +32,6 @@ def agreement_command(
         )
     except TrainingError as error:
         fail(error)
-        return
     table = Table(title=f"agreement on {len(pairs)} notes")
     for column in ("theme", "kappa", "alpha", "both", "only first", "only second"):
         table.add_column(column, justify="left" if column == "theme" else "right")

@@ -3,7 +3,7 @@
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -34,6 +34,7 @@ def progress_bar(total: int | None, description: str) -> Iterator[Any]:
         yield advance
 
 
-def fail(error: Exception) -> None:
-    errors.print(f"[red]error:[/red] {error}")
+def fail(problem: Exception | str) -> NoReturn:
+    """Print the problem on stderr and exit with status 2 (the README's status for errors)."""
+    errors.print(f"[red]error:[/red] {problem}")
     raise typer.Exit(code=2)

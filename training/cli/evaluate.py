@@ -54,7 +54,6 @@ def evaluate_command(
         notes = load_samples(data, label_set=set(labels))
     except TrainingError as error:
         fail(error)
-        return
     predicted = loaded.tagger.predict([note.text for note in notes])
     report = evaluate(indicator([note.labels for note in notes], labels), predicted, labels)
     _print_report(report, title=f"model {loaded.version} on {', '.join(map(str, data))}")
@@ -77,7 +76,6 @@ def evaluate_command(
             )
     except TrainingError as error:
         fail(error)
-        return
     write_report(full, report_dir)
     console.print(f"report written to {report_dir / INDEX_FILE}")
 

@@ -75,7 +75,6 @@ def models_show(
         card = read_card(resolve(models_dir, version))
     except TrainingError as error:
         fail(error)
-        return
     sys.stdout.write(json.dumps(card, indent=2) + "\n")
 
 
@@ -95,7 +94,6 @@ def models_compare(
         notes = load_samples(data, label_set=labels)
     except TrainingError as error:
         fail(error)
-        return
     report_a, report_b = score(a, notes), score(b, notes)
     table = Table(title=f"{a.version} (A) vs {b.version} (B) on {len(notes)} notes")
     for column in ("theme", "F1 A", "F1 B", "B - A", "precision A", "precision B",
@@ -146,7 +144,6 @@ def models_promote(
         event = promote(models_dir, candidate, check, heldout=paths, force=force, by=by)
     except TrainingError as error:
         fail(error)
-        return
     was = f" (was {check.active['macro_f1']:.3f})" if check.active else ""
     console.print(f"held-out macro-F1 {check.candidate['macro_f1']:.3f}{was} on {len(notes)} notes")
     for problem in check.problems:
@@ -164,5 +161,4 @@ def models_rollback(
         event = rollback(models_dir, by=by)
     except TrainingError as error:
         fail(error)
-        return
     console.print(f"active model: {event['version']} (was {event['previous']})")

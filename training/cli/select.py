@@ -39,7 +39,6 @@ def select(
             )
     except TrainingError as error:
         fail(error)
-        return
     table = Table(title="candidate designs (pooled out-of-fold scores)")
     for column in (
         "design",

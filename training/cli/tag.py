@@ -43,7 +43,6 @@ def tag(
         records = [{"text": text}] if text is not None else _read_notes(input_file)  # type: ignore[arg-type]
     except TrainingError as error:
         fail(error)
-        return
     results: list[list[ThemeMatch]] = []
     with progress_bar(len(records), "tagging") as advance:
         for start in range(0, len(records), TAG_BATCH):

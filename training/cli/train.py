@@ -45,7 +45,6 @@ def train(
             )
     except TrainingError as error:
         fail(error)
-        return
     metrics = run.card["metrics"]
     table = Table(title=f"model {run.version} ({run.card['data']['n']} notes)")
     table.add_column("theme")
