@@ -1,10 +1,11 @@
 """ThemeTagger: a scikit-learn multi-label estimator over spaCy tokens, with evidence."""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import Field
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
@@ -24,7 +25,7 @@ from training.linear import Regression
 from training.nlp import TokenBatch, tokenize
 from training.results import TaggedNote, ThemeMatch
 from training.thresholds import tune_thresholds
-from training.weighting import FEATURE_BLOCKS, LinearScorer, Occurrences
+from training.weighting import FEATURE_BLOCKS, FeatureBlock, LinearScorer, Occurrences
 
 SMALL_BATCH = 8  # notes; up to this many are scored without scipy matrices
 
@@ -69,23 +70,29 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         Threads fitting the per-theme regressions (liblinear releases the GIL).
     """
 
+    # The one place the hyper-parameters are defined: their defaults, and in the Annotated
+    # metadata their bounds, which training.config checks a config's [model] table against.
     def __init__(
         self,
         *,
-        features: Sequence[str] = ("words", "lemmas", "subwords"),
-        word_max_n: int = 2,
-        subword_min_n: int = 3,
-        subword_max_n: int = 5,
-        min_df: int = 2,
-        subword_weight: float = 1.0,
-        signal_weight: float = 1.0,
+        features: Annotated[Sequence[FeatureBlock], Field(min_length=1)] = (
+            "words",
+            "lemmas",
+            "subwords",
+        ),
+        word_max_n: Annotated[int, Field(ge=1, le=4)] = 2,
+        subword_min_n: Annotated[int, Field(ge=1, le=8)] = 3,
+        subword_max_n: Annotated[int, Field(ge=1, le=8)] = 5,
+        min_df: Annotated[int, Field(ge=1)] = 2,
+        subword_weight: Annotated[float, Field(gt=0)] = 1.0,
+        signal_weight: Annotated[float, Field(gt=0)] = 1.0,
         signals: Mapping[str, Sequence[str]] | None = None,
-        C: float = 4.0,
+        C: Annotated[float, Field(gt=0)] = 4.0,
         nb_weighting: bool = True,
-        class_weight: str | None = "balanced",
-        threshold_folds: int = 5,
+        class_weight: Literal["balanced"] | None = "balanced",
+        threshold_folds: Annotated[int, Field(ge=2)] = 5,
         threshold_bounds: tuple[float, float] = (0.1, 0.9),
-        max_evidence: int = 3,
+        max_evidence: Annotated[int, Field(ge=1)] = 3,
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:

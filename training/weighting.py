@@ -5,11 +5,13 @@ fitted linear model over them, from sparse matrices (many notes) or occurrence a
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 import scipy.sparse as sp
 
-FEATURE_BLOCKS = ("words", "lemmas", "subwords", "signals")
+FeatureBlock = Literal["words", "lemmas", "subwords", "signals"]
+FEATURE_BLOCKS: tuple[FeatureBlock, ...] = get_args(FeatureBlock)
 
 
 @dataclass(frozen=True)
