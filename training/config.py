@@ -8,7 +8,8 @@ defined in the estimator and nowhere else. Two parameters are not set there:
 
 import inspect
 import tomllib
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -16,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from training.errors import ConfigError
 from training.estimator import ThemeTagger
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent / "config.toml"
+# Package data, so an installed package trains with the same settings as a checkout.
+DEFAULT_CONFIG: Traversable = files("training") / "config.toml"
 
 # ThemeTagger parameters that a config does not set, and what sets them instead.
 SET_ELSEWHERE = {"random_state": "the top-level seed", "signals": "the codebook"}
@@ -71,7 +73,7 @@ class TrainingConfig(BaseModel):
             raise ConfigError(f"candidate {name!r}: {_problems(exc, parameters=())}") from exc
 
 
-def load_config(path: Path = DEFAULT_CONFIG_PATH) -> TrainingConfig:
+def load_config(path: Traversable = DEFAULT_CONFIG) -> TrainingConfig:
     """Read and validate a TOML training config, naming the file and field on error."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -1,8 +1,9 @@
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
 
-from training.config import SET_ELSEWHERE, ModelParameters, load_config
+from training.config import DEFAULT_CONFIG, SET_ELSEWHERE, ModelParameters, load_config
 from training.errors import ConfigError
 from training.estimator import ThemeTagger
 
@@ -61,3 +62,8 @@ def test_a_candidate_with_an_unknown_key_is_named(tmp_path: Path) -> None:
     path.write_text("[selection.candidates.odd]\nnb_weight = false\n")
     with pytest.raises(ConfigError, match="candidate 'odd': nb_weight: not a ThemeTagger"):
         load_config(path).candidate("odd")
+
+
+def test_default_config_is_package_data_read_through_importlib_resources() -> None:
+    assert DEFAULT_CONFIG == files("training").joinpath("config.toml")
+    assert load_config(DEFAULT_CONFIG) == load_config()

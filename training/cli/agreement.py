@@ -11,7 +11,7 @@ from training.cli.console import console, fail
 from training.cli.options import ThemesFile
 from training.errors import TrainingError
 from training.samples import load_samples
-from training.themes import DEFAULT_THEMES_PATH, load_themes
+from training.themes import DEFAULT_THEMES, load_themes
 
 app = typer.Typer()
 
@@ -20,12 +20,12 @@ app = typer.Typer()
 def agreement_command(
     first: Annotated[Path, typer.Argument(help="Labelled notes (JSONL or CSV with ids).")],
     second: Annotated[Path, typer.Argument(help="The same notes labelled again.")],
-    themes: ThemesFile = DEFAULT_THEMES_PATH,
+    themes: ThemesFile = None,
 ) -> None:
     """Per-theme Cohen's kappa and Krippendorff's alpha between two labellings of the same
     notes, for building gold sets (two people, or a person and the model)."""
     try:
-        codebook = [theme.id for theme in load_themes(themes)]
+        codebook = [theme.id for theme in load_themes(themes or DEFAULT_THEMES)]
         pairs = pair_up(
             load_samples([first], label_set=set(codebook)),
             load_samples([second], label_set=set(codebook)),

@@ -33,5 +33,11 @@ WeightedSamplesFiles = Annotated[
         "the fit (a positive number, default 1).",
     ),
 ]
-ConfigFile = Annotated[Path, typer.Option(help="Training config (TOML).")]
-ThemesFile = Annotated[Path, typer.Option(help="Codebook (themes.json).")]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(help="Training config (TOML); default: the one shipped with mentor-themes."),
+]
+ThemesFile = Annotated[
+    Path | None,
+    typer.Option(help="Codebook (themes.json); default: the one shipped with mentor-themes."),
+]

@@ -9,11 +9,11 @@ from rich.table import Table
 
 from training.cli.console import console, fail, progress_bar
 from training.cli.options import DEFAULT_SAMPLES, ConfigFile, SamplesFiles, ThemesFile
-from training.config import DEFAULT_CONFIG_PATH, load_config
+from training.config import DEFAULT_CONFIG, load_config
 from training.errors import TrainingError
 from training.samples import load_samples
 from training.selection import select_design
-from training.themes import DEFAULT_THEMES_PATH, load_themes
+from training.themes import DEFAULT_THEMES, load_themes
 
 app = typer.Typer()
 
@@ -21,16 +21,16 @@ app = typer.Typer()
 @app.command()
 def select(
     samples: SamplesFiles = None,
-    config: ConfigFile = DEFAULT_CONFIG_PATH,
-    themes: ThemesFile = DEFAULT_THEMES_PATH,
+    config: ConfigFile = None,
+    themes: ThemesFile = None,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the comparison here.")
     ] = None,
 ) -> None:
     """Cross-validate every candidate design of the config; the best grouped score wins."""
     try:
-        training_config = load_config(config)
-        codebook = load_themes(themes)
+        training_config = load_config(config or DEFAULT_CONFIG)
+        codebook = load_themes(themes or DEFAULT_THEMES)
         paths = samples or [DEFAULT_SAMPLES]
         notes = load_samples(paths, label_set={theme.id for theme in codebook})
         with progress_bar(1, "comparing designs") as advance:

@@ -8,11 +8,11 @@ from rich.table import Table
 
 from training.cli.console import console, fail, progress_bar
 from training.cli.options import DEFAULT_SAMPLES, ConfigFile, ThemesFile, WeightedSamplesFiles
-from training.config import DEFAULT_CONFIG_PATH, load_config
+from training.config import DEFAULT_CONFIG, load_config
 from training.errors import TrainingError
 from training.registry import read_active
 from training.samples import SamplesFile
-from training.themes import DEFAULT_THEMES_PATH, load_themes
+from training.themes import DEFAULT_THEMES, load_themes
 from training.train import train_model
 
 app = typer.Typer()
@@ -21,8 +21,8 @@ app = typer.Typer()
 @app.command()
 def train(
     samples: WeightedSamplesFiles = None,
-    config: ConfigFile = DEFAULT_CONFIG_PATH,
-    themes: ThemesFile = DEFAULT_THEMES_PATH,
+    config: ConfigFile = None,
+    themes: ThemesFile = None,
     out: Annotated[Path, typer.Option("--out", help="The model registry folder.")] = Path("models"),
     unless_active: Annotated[
         bool, typer.Option(help="Do nothing when the registry already has an active model.")
@@ -33,8 +33,8 @@ def train(
         console.print(f"active model {read_active(out)} already in {out}; not training")
         return
     try:
-        training_config = load_config(config)
-        codebook = load_themes(themes)
+        training_config = load_config(config or DEFAULT_CONFIG)
+        codebook = load_themes(themes or DEFAULT_THEMES)
         with progress_bar(1, "training") as advance:
             run = train_model(
                 samples or [SamplesFile(DEFAULT_SAMPLES)],
