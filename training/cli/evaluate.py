@@ -11,7 +11,7 @@ from training.cli.console import console, fail, progress_bar
 from training.cli.options import ModelsDir, samples_file
 from training.errors import TrainingError
 from training.metrics import Report, evaluate, indicator
-from training.registry import load_model
+from training.registry import DEFAULT_MODELS_DIR, load_model
 from training.report.build import build_report, training_paths
 from training.report.learning import DEFAULT_FRACTIONS
 from training.report.write import INDEX_FILE, write_report
@@ -26,7 +26,7 @@ def evaluate_command(
     model: Annotated[
         str | None, typer.Option("--model", help="Version id or folder; default: the active one.")
     ] = None,
-    models_dir: ModelsDir = Path("models"),
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
     report_dir: Annotated[
         Path | None,

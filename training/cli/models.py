@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from training.cli.console import console, fail
-from training.cli.options import ModelsDir
+from training.cli.options import ModelsDir, default_file
 from training.errors import TrainingError
 from training.promotion import (
+    DEFAULT_HELDOUT,
     DEFAULT_MAX_THEME_DROP,
     DEFAULT_TOLERANCE,
     check_promotion,
@@ -20,15 +21,24 @@ from training.promotion import (
     rollback,
     score,
 )
-from training.registry import list_cards, load_model, read_active, read_card, resolve
+from training.registry import (
+    DEFAULT_MODELS_DIR,
+    list_cards,
+    load_model,
+    read_active,
+    read_card,
+    resolve,
+)
 from training.samples import load_samples
 
 app = typer.Typer(help="The model registry: list, compare, promote, roll back.")
 HeldOut = Annotated[
     list[Path] | None,
-    typer.Option("--heldout", help="Labelled notes both models are scored on."),
+    typer.Option(
+        "--heldout",
+        help=f"Labelled notes both models are scored on; default: {DEFAULT_HELDOUT}.",
+    ),
 ]
-DEFAULT_HELDOUT = Path("data/samples/holdout.jsonl")
 
 
 def _headline(card: dict[str, Any]) -> str:
@@ -44,7 +54,7 @@ def _headline(card: dict[str, Any]) -> str:
 
 
 @app.command("list")
-def models_list(models_dir: ModelsDir = Path("models")) -> None:
+def models_list(models_dir: ModelsDir = DEFAULT_MODELS_DIR) -> None:
     """One line per version (oldest first), the active one marked, then the history of
     promotions and rollbacks."""
     active = read_active(models_dir)
@@ -68,7 +78,7 @@ def models_list(models_dir: ModelsDir = Path("models")) -> None:
 @app.command("show")
 def models_show(
     version: Annotated[str, typer.Argument(help="Version id or folder.")],
-    models_dir: ModelsDir = Path("models"),
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
 ) -> None:
     """A version's card as JSON."""
     try:
@@ -83,7 +93,7 @@ def models_compare(
     first: Annotated[str, typer.Argument(help="Version A.")],
     second: Annotated[str, typer.Argument(help="Version B.")],
     data: Annotated[list[Path], typer.Option("--data", help="Labelled notes to score both on.")],
-    models_dir: ModelsDir = Path("models"),
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
 ) -> None:
     """Both models' per-theme metrics on the same notes, side by side, with B - A."""
     try:
@@ -128,11 +138,11 @@ def models_promote(
     ] = DEFAULT_MAX_THEME_DROP,
     force: Annotated[bool, typer.Option(help="Promote even if the check fails.")] = False,
     by: Annotated[str | None, typer.Option(help="Who promotes (default: this user).")] = None,
-    models_dir: ModelsDir = Path("models"),
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
 ) -> None:
     """Score the candidate and the active model on the same held-out notes; make the
     candidate active unless it is worse beyond the tolerances (or --force)."""
-    paths = heldout or [DEFAULT_HELDOUT]
+    paths = heldout or [default_file(DEFAULT_HELDOUT, "--heldout")]
     try:
         candidate = load_model(models_dir, version)
         current = read_active(models_dir)
@@ -154,7 +164,7 @@ def models_promote(
 @app.command("rollback")
 def models_rollback(
     by: Annotated[str | None, typer.Option(help="Who rolls back (default: this user).")] = None,
-    models_dir: ModelsDir = Path("models"),
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
 ) -> None:
     """Make the version active before the last promotion of the current one active again."""
     try:

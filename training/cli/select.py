@@ -8,7 +8,13 @@ import typer
 from rich.table import Table
 
 from training.cli.console import console, fail, progress_bar
-from training.cli.options import DEFAULT_SAMPLES, ConfigFile, SamplesFiles, ThemesFile
+from training.cli.options import (
+    DEFAULT_SAMPLES,
+    ConfigFile,
+    SamplesFiles,
+    ThemesFile,
+    default_file,
+)
 from training.config import DEFAULT_CONFIG, load_config
 from training.errors import TrainingError
 from training.samples import load_samples
@@ -31,7 +37,7 @@ def select(
     try:
         training_config = load_config(config or DEFAULT_CONFIG)
         codebook = load_themes(themes or DEFAULT_THEMES)
-        paths = samples or [DEFAULT_SAMPLES]
+        paths = samples or [default_file(DEFAULT_SAMPLES, "--samples")]
         notes = load_samples(paths, label_set={theme.id for theme in codebook})
         with progress_bar(1, "comparing designs") as advance:
             comparison = select_design(

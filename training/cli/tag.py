@@ -11,7 +11,7 @@ import typer
 from training.cli.console import console, fail, progress_bar
 from training.cli.options import ModelsDir
 from training.errors import SampleError, TrainingError
-from training.registry import load_model
+from training.registry import DEFAULT_MODELS_DIR, load_model
 from training.results import ThemeMatch
 from training.samples import read_json_objects
 
@@ -32,7 +32,7 @@ def tag(
     model: Annotated[
         str | None, typer.Option("--model", help="Version id or folder; default: the active one.")
     ] = None,
-    models_dir: ModelsDir = Path("models"),
+    models_dir: ModelsDir = DEFAULT_MODELS_DIR,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Tag one note, or every note of a JSON Lines file, with themes and evidence."""

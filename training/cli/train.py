@@ -1,16 +1,22 @@
 """``train``: cross-validate, fit and register a new model version."""
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from training.cli.console import console, fail, progress_bar
-from training.cli.options import DEFAULT_SAMPLES, ConfigFile, ThemesFile, WeightedSamplesFiles
+from training.cli.options import (
+    DEFAULT_SAMPLES,
+    ConfigFile,
+    OutDir,
+    ThemesFile,
+    WeightedSamplesFiles,
+    default_file,
+)
 from training.config import DEFAULT_CONFIG, load_config
 from training.errors import TrainingError
-from training.registry import read_active
+from training.registry import DEFAULT_MODELS_DIR, read_active
 from training.samples import SamplesFile
 from training.themes import DEFAULT_THEMES, load_themes
 from training.train import train_model
@@ -23,7 +29,7 @@ def train(
     samples: WeightedSamplesFiles = None,
     config: ConfigFile = None,
     themes: ThemesFile = None,
-    out: Annotated[Path, typer.Option("--out", help="The model registry folder.")] = Path("models"),
+    out: OutDir = DEFAULT_MODELS_DIR,
     unless_active: Annotated[
         bool, typer.Option(help="Do nothing when the registry already has an active model.")
     ] = False,
@@ -37,7 +43,7 @@ def train(
         codebook = load_themes(themes or DEFAULT_THEMES)
         with progress_bar(1, "training") as advance:
             run = train_model(
-                samples or [SamplesFile(DEFAULT_SAMPLES)],
+                samples or [SamplesFile(default_file(DEFAULT_SAMPLES, "--samples"))],
                 config=training_config,
                 themes=codebook,
                 models_dir=out,

@@ -88,3 +88,13 @@ def test_train_refuses_a_bad_weight_naming_the_option_and_the_value(
 def _sample_line(sample: Sample) -> str:
     record = {"id": sample.id, "text": sample.text, "labels": list(sample.labels)}
     return json.dumps({**record, "source": sample.source}) + "\n"
+
+
+def test_train_writes_to_mentor_themes_models_dir(workspace: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["train", "--unless-active"],
+        env={"MENTOR_THEMES_MODELS_DIR": str(workspace / "models")},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"already in {workspace / 'models'}" in result.output
