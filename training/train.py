@@ -106,6 +106,37 @@ def count_steps(samples: Sequence[Sample], config: TrainingConfig) -> int:
     return config.evaluation.stratified_folds + grouped + 1
 
 
+def model_card(
+    tagger: ThemeTagger,
+    *,
+    themes: Sequence[Theme],
+    data: dict[str, Any],
+    config: TrainingConfig,
+    metrics: dict[str, CVResult],
+) -> dict[str, Any]:
+    """What a fitted model's card records (the registry adds the version)."""
+    definitions = {theme.id: theme for theme in themes}
+    return {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "labels": [
+            {
+                "id": str(label),
+                "name": definitions[label].name if label in definitions else str(label),
+                "definition": definitions[label].definition if label in definitions else None,
+            }
+            for label in tagger.classes_
+        ],
+        "thresholds": {
+            str(label): float(threshold)
+            for label, threshold in zip(tagger.classes_, tagger.thresholds_, strict=True)
+        },
+        "data": data,
+        "config": config.model_dump(mode="json"),
+        "metrics": metrics,
+        "libraries": library_versions(),
+    }
+
+
 def train_model(
     sample_files: Sequence[SamplesFile],
     *,
@@ -138,26 +169,7 @@ def train_model(
     )
     step("final fit")
     data = data_summary(sample_files, samples)
-    definitions = {theme.id: theme for theme in themes}
-    card = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "labels": [
-            {
-                "id": str(label),
-                "name": definitions[label].name if label in definitions else str(label),
-                "definition": definitions[label].definition if label in definitions else None,
-            }
-            for label in tagger.classes_
-        ],
-        "thresholds": {
-            str(label): float(threshold)
-            for label, threshold in zip(tagger.classes_, tagger.thresholds_, strict=True)
-        },
-        "data": data,
-        "config": config.model_dump(mode="json"),
-        "metrics": metrics,
-        "libraries": library_versions(),
-    }
+    card = model_card(tagger, themes=themes, data=data, config=config, metrics=metrics)
     models_dir.mkdir(parents=True, exist_ok=True)
     version = new_version(models_dir, data["sha256"])
     folder = save_model(models_dir, version, tagger, card)

@@ -11,11 +11,11 @@ from training.cli.console import console, fail, progress_bar
 from training.cli.options import ModelsDir, samples_file
 from training.errors import TrainingError
 from training.metrics import Report, evaluate, indicator
-from training.registry import DEFAULT_MODELS_DIR, load_model
+from training.registry import DEFAULT_MODELS_DIR, LoadedModel, load_model
 from training.report.build import build_report, training_paths
 from training.report.learning import DEFAULT_FRACTIONS
 from training.report.write import INDEX_FILE, write_report
-from training.samples import SamplesFile, load_samples, load_weighted_samples
+from training.samples import Sample, SamplesFile, load_samples, load_weighted_samples
 
 app = typer.Typer()
 
@@ -59,11 +59,24 @@ def evaluate_command(
     _print_report(report, title=f"model {loaded.version} on {', '.join(map(str, data))}")
     if json_out is not None:
         json_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if report_dir is None:
-        return
+    if report_dir is not None:
+        _write_full_report(loaded, notes, data=data, samples=samples, folder=report_dir)
+
+
+def _write_full_report(
+    loaded: LoadedModel,
+    notes: list[Sample],
+    *,
+    data: list[Path],
+    samples: list[SamplesFile] | None,
+    folder: Path,
+) -> None:
+    """The --report folder: the learning curve refits the model on ``samples`` (default:
+    the files on its card)."""
+    labels = {str(label) for label in loaded.tagger.classes_}
     try:
         training_files = samples or training_paths(loaded.card)
-        training, weights = load_weighted_samples(training_files, label_set=set(labels))
+        training, weights = load_weighted_samples(training_files, label_set=labels)
         with progress_bar(len(DEFAULT_FRACTIONS), "learning curve") as advance:
             full = build_report(
                 loaded,
@@ -76,8 +89,8 @@ def evaluate_command(
             )
     except TrainingError as error:
         fail(error)
-    write_report(full, report_dir)
-    console.print(f"report written to {report_dir / INDEX_FILE}")
+    write_report(full, folder)
+    console.print(f"report written to {folder / INDEX_FILE}")
 
 
 def _print_report(report: Report, *, title: str) -> None:

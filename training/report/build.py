@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
 from training.errors import ModelError
+from training.estimator import ThemeTagger
 from training.metrics import Report, evaluate, indicator
 from training.registry import LoadedModel
 from training.report.learning import DEFAULT_FRACTIONS, learning_curve
@@ -79,10 +80,7 @@ def build_report(
     """
     tagger = loaded.tagger
     labels = [str(label) for label in tagger.classes_]
-    texts = [note.text for note in notes]
-    truth = indicator([note.labels for note in notes], labels)
-    scores = tagger.predict_proba(texts)
-    predicted = (scores >= tagger.thresholds_).astype(np.int64)
+    truth, scores, predicted = _scored(tagger, notes, labels)
     metrics = evaluate(truth, predicted, labels)
     errors = misclassified(notes, truth, predicted, scores, labels)
     thresholds = {label: float(t) for label, t in zip(labels, tagger.thresholds_, strict=True)}
@@ -107,6 +105,16 @@ def build_report(
         n_errors=len(errors),
     )
     return EvaluationReport(summary=summary, errors=errors)
+
+
+def _scored(
+    tagger: ThemeTagger, notes: Sequence[Sample], labels: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The notes' labels, the model's scores and its predictions, each notes x labels."""
+    truth = indicator([note.labels for note in notes], labels)
+    scores = tagger.predict_proba([note.text for note in notes])
+    predicted = (scores >= tagger.thresholds_).astype(np.int64)
+    return truth, scores, predicted
 
 
 def _seed(loaded: LoadedModel) -> int:
