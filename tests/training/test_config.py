@@ -39,22 +39,15 @@ def test_model_parameters_are_the_estimators_with_its_defaults() -> None:
 
 
 def test_an_unknown_hyper_parameter_is_named_with_the_known_ones(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text("[model]\nword_maxn = 3\n")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    message = str(caught.value)
+    message = _config_error(tmp_path, "[model]\nword_maxn = 3\n")
     assert "model.word_maxn: not a ThemeTagger hyper-parameter" in message
     assert "word_max_n" in message
 
 
 def test_random_state_and_signals_are_not_set_in_the_model_table(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text("[model]\nrandom_state = 3\nsignals = {}\n")
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    assert "model.random_state: not set in [model]: it is the top-level seed" in str(caught.value)
-    assert "model.signals: not set in [model]: it is the codebook" in str(caught.value)
+    message = _config_error(tmp_path, "[model]\nrandom_state = 3\nsignals = {}\n")
+    assert "model.random_state: not set in [model]: it is the top-level seed" in message
+    assert "model.signals: not set in [model]: it is the codebook" in message
 
 
 def test_a_candidate_with_an_unknown_key_is_named(tmp_path: Path) -> None:
@@ -67,3 +60,11 @@ def test_a_candidate_with_an_unknown_key_is_named(tmp_path: Path) -> None:
 def test_default_config_is_package_data_read_through_importlib_resources() -> None:
     assert DEFAULT_CONFIG == files("training").joinpath("config.toml")
     assert load_config(DEFAULT_CONFIG) == load_config()
+
+
+def _config_error(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return str(caught.value)

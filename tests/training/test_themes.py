@@ -1,5 +1,6 @@
 """The codebook: shipped as package data and read through importlib.resources."""
 
+import json
 import tomllib
 from importlib.resources import files
 from pathlib import Path
@@ -14,16 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_default_codebook_is_package_data_read_through_importlib_resources() -> None:
     assert DEFAULT_THEMES == files("training").joinpath("themes.json")
+    shipped = json.loads(files("training").joinpath("themes.json").read_text(encoding="utf-8"))
     themes = load_themes()
-    assert [theme.id for theme in themes] == [
-        "confidence",
-        "resilience",
-        "networking",
-        "skills",
-        "learning",
-        "career",
-    ]
-    assert all(theme.definition and theme.signals for theme in themes)
+    assert [theme.id for theme in themes] == [entry["id"] for entry in shipped]
+    assert len(themes) == 6 and all(theme.definition and theme.signals for theme in themes)
 
 
 def test_package_data_lists_the_codebook_and_the_config() -> None:
