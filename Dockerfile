@@ -20,8 +20,7 @@ RUN pip install .
 # The default model is trained at build time from the committed samples; the config is
 # seeded, so the same sources give the same model.
 COPY data/samples/ data/samples/
-RUN mentor-themes train --samples data/samples/notes.jsonl --themes data/samples/themes.json \
-        --unless-active \
+RUN mentor-themes train --samples data/samples/notes.jsonl --unless-active \
     && mkdir -p var \
     && chown -R mentor:mentor /app/var /app/models
 

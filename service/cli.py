@@ -11,7 +11,6 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +24,7 @@ from service.settings import get_settings
 from service.storage.db import make_engine, make_sessions
 from service.storage.migrate import current_revision, head_revision, upgrade
 from training.cli import app as training_app
-from training.cli import progress_bar
+from training.cli.console import console, fail, progress_bar
 from training.errors import TrainingError
 from training.registry import load_model
 
@@ -35,8 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.registered_commands.extend(training_app.registered_commands)
-app.registered_groups.extend(training_app.registered_groups)
+app.add_typer(training_app)  # no name: train, select, evaluate, tag, ... at the top level
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo tenant's timeline of sessions.", no_args_is_help=True)
@@ -44,19 +42,11 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 
-console = Console() if sys.stdout.isatty() else Console(width=120)
-errors = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str) -> None:
-    errors.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(code=2)
-
 
 def _sessions() -> sessionmaker[Session]:
     engine = make_engine(get_settings().database_url)
     if current_revision(engine) != head_revision():
-        _fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
+        fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
     return make_sessions(engine)
 
 
@@ -91,12 +81,11 @@ def keys_create(
     """Create an API key. It is printed once, alone on the last line of output."""
     sessions = _sessions()
     if rotate and label is None:
-        _fail("--rotate needs --label to know which keys it replaces")
+        fail("--rotate needs --label to know which keys it replaces")
     try:
         created = create_key(sessions, tenant_id=tenant, role=role, mentor_id=mentor, label=label)
     except ValueError as error:
-        _fail(str(error))
-        return
+        fail(error)
     if rotate:
         for row in list_keys(sessions, tenant):
             if row.label == label and row.revoked_at is None and row.id != created.principal.key_id:
@@ -110,11 +99,12 @@ def keys_create(
 
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (or the key).")]) -> None:
-    """Revoke a key; servers stop accepting it within the key cache time (default 5 s)."""
+    """Revoke a key; every server worker reads revocations every 0.25 s and refuses it from
+    then on, even while it is cached (checked keys are otherwise cached for 60 s)."""
     try:
         revoke_key(_sessions(), key_id)
     except NotFound as error:
-        _fail(error.detail)
+        fail(error.detail)
     console.print(f"revoked key {key_id.split('_')[1] if key_id.startswith('mt_') else key_id}")
 
 
@@ -157,8 +147,7 @@ def demo_load(
         model = load_model(get_settings().models_dir)
         result = load(sessions, model, tenant, file)
     except (TrainingError, ValueError, OSError) as error:
-        _fail(str(error))
-        return
+        fail(error)
     console.print(
         f"demo: {result.stored} sessions stored in tenant {tenant} "
         f"({result.already_there} already there), tagged by model {model.version}"
@@ -182,8 +171,7 @@ def retag(
     try:
         model = load_model(get_settings().models_dir)
     except TrainingError as error:
-        _fail(str(error))
-        return
+        fail(error)
     with progress_bar(None, "re-tagging") as advance:
         result = retag_notes(
             sessions,
@@ -212,7 +200,7 @@ def export_samples(
     """Write reviewed notes as training samples (people's themes as labels); notes stored
     without text are left out."""
     if out.suffix != ".jsonl":
-        _fail(f"--out must be a .jsonl file, not {out.name!r}")
+        fail(f"--out must be a .jsonl file, not {out.name!r}")
     sessions = _sessions()
     written = 0
     partial = out.with_name(out.name + ".partial")
@@ -230,8 +218,7 @@ def _date(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        _fail(f"{option} must be a date like 2026-11-26, not {value!r}")
-        raise
+        fail(f"{option} must be a date like 2026-11-26, not {value!r}")
 
 
 @app.command()
@@ -246,7 +233,7 @@ def serve(
     workers = workers or settings.workers
     engine = make_engine(settings.database_url)
     if current_revision(engine) != head_revision():
-        _fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
+        fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
     engine.dispose()
     # Workers read their settings from the environment; the rate limiter shares the rate
     # out between them.

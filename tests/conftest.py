@@ -9,7 +9,7 @@ from training.samples import Sample, load_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_PATH = ROOT / "data" / "samples" / "notes.jsonl"
-THEMES_PATH = ROOT / "data" / "samples" / "themes.json"
+THEMES_PATH = ROOT / "training" / "themes.json"
 HOLDOUT_PATH = ROOT / "data" / "samples" / "holdout.jsonl"
 
 

@@ -1,37 +1,40 @@
-"""The declarative training configuration (``config.toml``) and its validation."""
+"""The declarative training configuration (``config.toml``) and its validation.
 
+``[model]`` holds values only: its keys are ThemeTagger's parameters, checked against
+the types, bounds and defaults of its ``__init__`` signature, so a hyper-parameter is
+defined in the estimator and nowhere else. Two parameters are not set there:
+``random_state`` is the top-level ``seed`` and ``signals`` come from the codebook.
+"""
+
+import inspect
 import tomllib
-from pathlib import Path
-from typing import Any, Literal
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from training.errors import ConfigError
+from training.estimator import ThemeTagger
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parent / "config.toml"
+# Package data, so an installed package trains with the same settings as a checkout.
+DEFAULT_CONFIG: Traversable = files("training") / "config.toml"
 
-FeatureBlock = Literal["words", "lemmas", "subwords", "signals"]
+# ThemeTagger parameters that a config does not set, and what sets them instead.
+SET_ELSEWHERE = {"random_state": "the top-level seed", "signals": "the codebook"}
 
-
-class ModelConfig(BaseModel):
-    """Hyper-parameters of the ThemeTagger (see its docstring)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    features: list[FeatureBlock] = Field(default=["words", "lemmas", "subwords"], min_length=1)
-    word_max_n: int = Field(default=2, ge=1, le=4)
-    subword_min_n: int = Field(default=3, ge=1, le=8)
-    subword_max_n: int = Field(default=5, ge=1, le=8)
-    min_df: int = Field(default=2, ge=1)
-    subword_weight: float = Field(default=1.0, gt=0)
-    signal_weight: float = Field(default=1.0, gt=0)
-    C: float = Field(default=4.0, gt=0)
-    nb_weighting: bool = True
-    class_weight: Literal["balanced"] | None = "balanced"
-    threshold_folds: int = Field(default=5, ge=2)
-    threshold_bounds: tuple[float, float] = (0.1, 0.9)
-    max_evidence: int = Field(default=3, ge=1)
-    n_jobs: int | None = None
+if TYPE_CHECKING:
+    ModelParameters = BaseModel
+else:
+    ModelParameters = create_model(
+        "ModelParameters",
+        __config__=ConfigDict(extra="forbid"),
+        **{
+            name: (parameter.annotation, parameter.default)
+            for name, parameter in inspect.signature(ThemeTagger).parameters.items()
+            if name not in SET_ELSEWHERE
+        },
+    )
 
 
 class EvaluationConfig(BaseModel):
@@ -53,24 +56,24 @@ class TrainingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     seed: int = 13
-    model: ModelConfig = Field(default_factory=ModelConfig)
+    model: ModelParameters = Field(default_factory=ModelParameters)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     selection: SelectionConfig = Field(default_factory=SelectionConfig)
 
-    def candidate(self, name: str) -> ModelConfig:
-        """The model config of a selection candidate: ``[model]`` with its overrides."""
+    def candidate(self, name: str) -> BaseModel:
+        """The model parameters of a selection candidate: ``[model]`` with its overrides."""
         try:
             overrides = self.selection.candidates[name]
         except KeyError:
             known = ", ".join(sorted(self.selection.candidates)) or "none"
             raise ConfigError(f"unknown candidate {name!r}; known: {known}") from None
         try:
-            return ModelConfig.model_validate({**self.model.model_dump(), **overrides})
+            return ModelParameters.model_validate({**self.model.model_dump(), **overrides})
         except ValidationError as exc:
-            raise ConfigError(f"candidate {name!r}: {exc}") from exc
+            raise ConfigError(f"candidate {name!r}: {_problems(exc, parameters=())}") from exc
 
 
-def load_config(path: Path = DEFAULT_CONFIG_PATH) -> TrainingConfig:
+def load_config(path: Traversable = DEFAULT_CONFIG) -> TrainingConfig:
     """Read and validate a TOML training config, naming the file and field on error."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -81,8 +84,24 @@ def load_config(path: Path = DEFAULT_CONFIG_PATH) -> TrainingConfig:
     try:
         return TrainingConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from exc
+        raise ConfigError(f"{path}: {_problems(exc)}") from exc
+
+
+def _problems(exc: ValidationError, *, parameters: tuple[str, ...] = ("model",)) -> str:
+    """Every error as ``field.path: message``; ``parameters`` is where the model parameters
+    are in the validated object (nowhere else does an unknown key get the list of known ones)."""
+    problems = []
+    for error in exc.errors():
+        loc = error["loc"]
+        message = error["msg"]
+        if error["type"] == "extra_forbidden" and loc[:-1] == parameters:
+            message = _not_a_parameter(str(loc[-1]))
+        problems.append(f"{'.'.join(str(part) for part in loc)}: {message}")
+    return "; ".join(problems)
+
+
+def _not_a_parameter(key: str) -> str:
+    if key in SET_ELSEWHERE:
+        return f"not set in [model]: it is {SET_ELSEWHERE[key]}"
+    known = ", ".join(sorted(ModelParameters.model_fields))
+    return f"not a ThemeTagger hyper-parameter; the known ones are {known}"

@@ -97,16 +97,8 @@ def cross_validate(
     fold_scores: dict[str, float] = {}
     sources = np.array([s.source for s in samples])
     for fold in make_folds(samples, labels, scheme=scheme, n_splits=n_splits, seed=seed):
-        train = [samples[i] for i in fold.train]
-        model = clone(estimator).fit(
-            [s.text for s in train],
-            [s.labels for s in train],
-            groups=[s.source for s in train],
-            sample_weight=None if weights is None else weights[fold.train],
-        )
-        fold_prediction = indicator(
-            _label_lists(model, [samples[i].text for i in fold.test]), labels
-        )
+        fold_weights = None if weights is None else weights[fold.train]
+        fold_prediction = _fit_and_predict(estimator, samples, fold, labels, fold_weights)
         predicted[fold.test] = fold_prediction
         fold_scores[fold.name] = evaluate(truth[fold.test], fold_prediction, labels)["macro_f1"]
         if on_fold is not None:
@@ -118,13 +110,36 @@ def cross_validate(
         pooled=evaluate(truth, predicted, labels),
         fold_macro_f1_mean=round(float(scores.mean()), 4),
         fold_macro_f1_std=round(float(scores.std()), 4),
-        per_source_macro_f1={
-            source: evaluate(truth[sources == source], predicted[sources == source], labels)[
-                "macro_f1"
-            ]
-            for source in sorted(set(sources.tolist()))
-        },
+        per_source_macro_f1=_per_source_macro_f1(truth, predicted, sources, labels),
     )
+
+
+def _fit_and_predict(
+    estimator: ThemeTagger,
+    samples: Sequence[Sample],
+    fold: Fold,
+    labels: Sequence[str],
+    weights: np.ndarray | None,
+) -> np.ndarray:
+    """The fold's test notes as an indicator matrix over ``labels``, predicted by a clone
+    of ``estimator`` fitted on its training notes."""
+    train = [samples[i] for i in fold.train]
+    model = clone(estimator).fit(
+        [s.text for s in train],
+        [s.labels for s in train],
+        groups=[s.source for s in train],
+        sample_weight=weights,
+    )
+    return indicator(_label_lists(model, [samples[i].text for i in fold.test]), labels)
+
+
+def _per_source_macro_f1(
+    truth: np.ndarray, predicted: np.ndarray, sources: np.ndarray, labels: Sequence[str]
+) -> dict[str, float]:
+    return {
+        source: evaluate(truth[sources == source], predicted[sources == source], labels)["macro_f1"]
+        for source in sorted(set(sources.tolist()))
+    }
 
 
 def _label_lists(model: ThemeTagger, texts: list[str]) -> list[list[str]]:

@@ -1,20 +1,17 @@
 """ThemeTagger: a scikit-learn multi-label estimator over spaCy tokens, with evidence."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
-from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
-from joblib import Parallel, delayed
+from pydantic import Field
 from sklearn.base import BaseEstimator
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, KFold
 from sklearn.preprocessing import MultiLabelBinarizer
 from sklearn.utils.validation import check_is_fitted
 
 from training.errors import ConfigError
+from training.evidence import select_evidence
 from training.features import (
     LemmaTable,
     SignalLexicon,
@@ -24,28 +21,13 @@ from training.features import (
     sentence_to_doc,
     word_ngram_keys,
 )
+from training.linear import Regression
 from training.nlp import TokenBatch, tokenize
-from training.results import Evidence, TaggedNote, ThemeMatch
-from training.thresholds import best_thresholds
+from training.results import TaggedNote, ThemeMatch
+from training.thresholds import tune_thresholds
+from training.weighting import FEATURE_BLOCKS, FeatureBlock, LinearScorer, Occurrences
 
-FEATURE_BLOCKS = ("words", "lemmas", "subwords", "signals")
 SMALL_BATCH = 8  # notes; up to this many are scored without scipy matrices
-
-
-@dataclass(frozen=True)
-class Occurrences:
-    """One feature block's occurrences: a sentence row and a column per occurrence."""
-
-    rows: np.ndarray
-    columns: np.ndarray
-    n_columns: int
-
-    def counted(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, column, count) triples sorted by row, with ``rows`` replacing the sentence
-        rows (pass note indices to count per note)."""
-        keys = rows.astype(np.int64) * self.n_columns + self.columns
-        distinct, counts = np.unique(keys, return_counts=True)
-        return distinct // self.n_columns, distinct % self.n_columns, counts.astype(np.float64)
 
 
 class ThemeTagger(BaseEstimator):  # type: ignore[misc]
@@ -88,23 +70,29 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         Threads fitting the per-theme regressions (liblinear releases the GIL).
     """
 
+    # The one place the hyper-parameters are defined: their defaults, and in the Annotated
+    # metadata their bounds, which training.config checks a config's [model] table against.
     def __init__(
         self,
         *,
-        features: Sequence[str] = ("words", "lemmas", "subwords"),
-        word_max_n: int = 2,
-        subword_min_n: int = 3,
-        subword_max_n: int = 5,
-        min_df: int = 2,
-        subword_weight: float = 1.0,
-        signal_weight: float = 1.0,
+        features: Annotated[Sequence[FeatureBlock], Field(min_length=1)] = (
+            "words",
+            "lemmas",
+            "subwords",
+        ),
+        word_max_n: Annotated[int, Field(ge=1, le=4)] = 2,
+        subword_min_n: Annotated[int, Field(ge=1, le=8)] = 3,
+        subword_max_n: Annotated[int, Field(ge=1, le=8)] = 5,
+        min_df: Annotated[int, Field(ge=1)] = 2,
+        subword_weight: Annotated[float, Field(gt=0)] = 1.0,
+        signal_weight: Annotated[float, Field(gt=0)] = 1.0,
         signals: Mapping[str, Sequence[str]] | None = None,
-        C: float = 4.0,
+        C: Annotated[float, Field(gt=0)] = 4.0,
         nb_weighting: bool = True,
-        class_weight: str | None = "balanced",
-        threshold_folds: int = 5,
+        class_weight: Literal["balanced"] | None = "balanced",
+        threshold_folds: Annotated[int, Field(ge=2)] = 5,
         threshold_bounds: tuple[float, float] = (0.1, 0.9),
-        max_evidence: int = 3,
+        max_evidence: Annotated[int, Field(ge=1)] = 3,
         random_state: int = 0,
         n_jobs: int | None = None,
     ) -> None:
@@ -167,8 +155,18 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         self.lexicon_ = SignalLexicon(self.signals or {}) if "signals" in self.features else None
         self.vocabularies_ = self._learn_vocabularies(batch)
         doc_counts = self._doc_counts(batch)
-        self.thresholds_ = self._tune_thresholds(doc_counts, truth, groups, note_weights)
-        self.idf_, self.coef_, self.intercept_ = self._fit_linear(doc_counts, truth, note_weights)
+        regression = self._regression()
+        self.thresholds_ = tune_thresholds(
+            doc_counts,
+            truth,
+            groups=groups,
+            note_weights=note_weights,
+            regression=regression,
+            folds=self.threshold_folds,
+            bounds=self.threshold_bounds,
+            random_state=self.random_state,
+        )
+        self.idf_, self.coef_, self.intercept_ = regression.fit(doc_counts, truth, note_weights)
         return self
 
     def _validate_params(self) -> None:
@@ -202,88 +200,15 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             )
         return vocabularies
 
-    def _tune_thresholds(
-        self,
-        doc_counts: dict[str, sp.csr_matrix],
-        truth: np.ndarray,
-        groups: Sequence[str] | None,
-        note_weights: np.ndarray,
-    ) -> np.ndarray:
-        out_of_fold = np.zeros(truth.shape, dtype=np.float64)
-        for train, held_out in self._inner_splits(truth, groups):
-            idf, coef, intercept = self._fit_linear(
-                _rows(doc_counts, train), truth[train], note_weights[train]
-            )
-            weighted = self._weigh(_rows(doc_counts, held_out), idf)
-            out_of_fold[held_out] = _sigmoid(weighted @ coef + intercept)
-        # The F1 that picks each threshold counts a note of weight w as w notes, as the fit
-        # does: a heavily weighted corrections file should move the cut-off as well as the
-        # scores, or the old threshold would undo part of what the regressions learned.
-        return best_thresholds(
-            truth, out_of_fold, bounds=self.threshold_bounds, sample_weight=note_weights
-        )
-
-    def _inner_splits(
-        self, truth: np.ndarray, groups: Sequence[str] | None
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        placeholder = np.zeros(truth.shape[0])
-        if groups is not None and len(set(groups)) >= self.threshold_folds:
-            splitter = GroupKFold(n_splits=self.threshold_folds)
-            return list(splitter.split(placeholder, truth, groups=list(groups)))
-        if truth.shape[1] < 2:  # multi-label stratification needs two or more themes
-            plain = KFold(
-                n_splits=self.threshold_folds, shuffle=True, random_state=self.random_state
-            )
-            return list(plain.split(placeholder))
-        stratified = MultilabelStratifiedKFold(
-            n_splits=self.threshold_folds, shuffle=True, random_state=self.random_state
-        )
-        return list(stratified.split(placeholder, truth))
-
-    def _fit_linear(
-        self, doc_counts: dict[str, sp.csr_matrix], truth: np.ndarray, note_weights: np.ndarray
-    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        n_docs = truth.shape[0]
-        idf = {
-            block: np.log(
-                (1 + n_docs) / (1 + np.bincount(counts.indices, minlength=counts.shape[1]))
-            )
-            + 1.0
-            for block, counts in doc_counts.items()
-            if block != "signals"
-        }
-        weighted = self._weigh(doc_counts, idf)
-        # Canonical (sorted, deduplicated) up front: scikit-learn would otherwise canonicalise
-        # the shared matrix in place from several threads at once.
-        weighted.sum_duplicates()
-        fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(self._fit_one)(weighted, truth[:, column], note_weights)
-            for column in range(truth.shape[1])
-        )
-        coef = np.stack([weights for weights, _ in fitted], axis=1)
-        intercept = np.array([bias for _, bias in fitted])
-        return idf, coef, intercept
-
-    def _fit_one(
-        self, weighted: sp.csr_matrix, target: np.ndarray, note_weights: np.ndarray
-    ) -> tuple[np.ndarray, float]:
-        """Weights and bias of one theme's logistic regression, fitted with note weights."""
-        if target.min() == target.max():  # a fold without one of the classes
-            prevalence = float(np.clip(np.average(target, weights=note_weights), 1e-3, 1 - 1e-3))
-            return np.zeros(weighted.shape[1]), float(np.log(prevalence / (1 - prevalence)))
-        ratio = _nb_ratio(weighted, target) if self.nb_weighting else None
-        inputs = weighted if ratio is None else weighted @ sp.diags(ratio, format="csr")
-        # The dual formulation is the faster one when features outnumber notes.
-        model = LogisticRegression(
+    def _regression(self) -> Regression:
+        return Regression(
             C=self.C,
             class_weight=self.class_weight,
-            solver="liblinear",
-            dual=True,
-            max_iter=1000,
+            nb_weighting=self.nb_weighting,
             random_state=self.random_state,
-        ).fit(inputs, target, sample_weight=note_weights)
-        weights = model.coef_[0] if ratio is None else model.coef_[0] * ratio
-        return weights, float(model.intercept_[0])
+            n_jobs=self.n_jobs,
+            block_weights=self._block_weights(),
+        )
 
     # ------------------------------------------------------------------ features
     def _occurrences(
@@ -327,25 +252,6 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         to_doc = sentence_to_doc(batch)
         return {b: (to_doc @ m).tocsr() for b, m in self._sentence_matrices(batch).items()}
 
-    def _weighted_blocks(
-        self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]
-    ) -> list[sp.csr_matrix]:
-        """Sublinear TF-IDF, L2-normalised per block and scaled, in FEATURE_BLOCKS order."""
-        weights = self._block_weights()
-        blocks = []
-        for block in FEATURE_BLOCKS:
-            if block not in counts:
-                continue
-            matrix = counts[block].astype(np.float64, copy=True)
-            if block == "signals":
-                matrix.data = np.log1p(matrix.data)
-            else:
-                matrix.data = (1.0 + np.log(matrix.data)) * idf[block][matrix.indices]
-                _normalize_rows(matrix)
-            matrix.data *= weights[block]
-            blocks.append(matrix)
-        return blocks
-
     def _block_weights(self) -> dict[str, float]:
         return {
             "words": 1.0,
@@ -353,10 +259,6 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             "subwords": self.subword_weight,
             "signals": self.signal_weight,
         }
-
-    def _weigh(self, counts: dict[str, sp.csr_matrix], idf: dict[str, np.ndarray]) -> sp.csr_matrix:
-        """The weighted blocks side by side: the regression's input."""
-        return sp.hstack(self._weighted_blocks(counts, idf), format="csr")
 
     # ------------------------------------------------------------------ prediction
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
@@ -380,7 +282,14 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         texts = list(X)
         batch = tokenize(texts)
         doc_scores, sentence_scores = self._note_and_sentence_scores(batch, sentences=True)
-        evidence = self._evidence(batch, texts, doc_scores, sentence_scores)
+        evidence = select_evidence(
+            batch,
+            texts,
+            doc_scores,
+            sentence_scores,
+            thresholds=self.thresholds_,
+            max_evidence=self.max_evidence,
+        )
         distances = np.abs(doc_scores - self.thresholds_)
         closest = distances.argmin(axis=1) if distances.size else np.zeros(0, dtype=np.int64)
         results: list[TaggedNote] = []
@@ -406,46 +315,6 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
             )
         return results
 
-    def _evidence(
-        self,
-        batch: TokenBatch,
-        texts: list[str],
-        doc_scores: np.ndarray,
-        sentence_scores: np.ndarray,
-    ) -> dict[tuple[int, int], tuple[Evidence, ...]]:
-        """For every predicted (note, theme): its best sentence, plus up to ``max_evidence``
-        sentences that pass the theme's threshold on their own, best first."""
-        predicted_for_sentence = (doc_scores >= self.thresholds_)[batch.sentence_doc]
-        evidence: dict[tuple[int, int], list[Evidence]] = {}
-        for column in range(sentence_scores.shape[1]):
-            candidates = np.flatnonzero(predicted_for_sentence[:, column])
-            scores = sentence_scores[candidates, column]
-            docs = batch.sentence_doc[candidates]
-            order = np.lexsort((-scores, docs))
-            sorted_docs = docs[order]
-            new_doc = np.ones(order.shape[0], dtype=bool)
-            new_doc[1:] = sorted_docs[1:] != sorted_docs[:-1]
-            group_start = np.maximum.accumulate(np.where(new_doc, np.arange(order.shape[0]), 0))
-            rank = np.arange(order.shape[0]) - group_start
-            keep = (rank < self.max_evidence) & (
-                (rank == 0) | (scores[order] >= self.thresholds_[column])
-            )
-            kept = candidates[order[keep]]
-            scores = sentence_scores[:, column]
-            for doc, start, end, score in zip(
-                batch.sentence_doc[kept].tolist(),
-                batch.sentence_start[kept].tolist(),
-                batch.sentence_end[kept].tolist(),
-                scores[kept].tolist(),
-                strict=True,
-            ):
-                evidence.setdefault((doc, column), []).append(
-                    Evidence(
-                        text=texts[doc][start:end], start=start, end=end, score=round(score, 4)
-                    )
-                )
-        return {key: tuple(items) for key, items in evidence.items()}
-
     def _note_and_sentence_scores(
         self, batch: TokenBatch, *, sentences: bool
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -455,56 +324,20 @@ class ThemeTagger(BaseEstimator):  # type: ignore[misc]
         than the arithmetic. Many notes: sparse matrices, which count a dozen subword
         n-grams per word without expanding them. Tests hold both to the training path.
         """
+        scorer = LinearScorer(self.idf_, self.coef_, self.intercept_, self._block_weights())
         if batch.n_docs <= SMALL_BATCH:
             found = self._occurrences(batch)
-            doc_scores = self._scores_from_occurrences(found, batch.sentence_doc, batch.n_docs)
+            doc_scores = scorer.from_occurrences(found, batch.sentence_doc, batch.n_docs)
             if not sentences:
                 return doc_scores, np.empty((0, doc_scores.shape[1]))
             everyone = np.arange(batch.n_sentences)
-            return doc_scores, self._scores_from_occurrences(found, everyone, batch.n_sentences)
+            return doc_scores, scorer.from_occurrences(found, everyone, batch.n_sentences)
         matrices = self._sentence_matrices(batch)
         to_doc = sentence_to_doc(batch)
-        doc_scores = self._scores_from_matrices(
-            {b: (to_doc @ m).tocsr() for b, m in matrices.items()}
-        )
+        doc_scores = scorer.from_matrices({b: (to_doc @ m).tocsr() for b, m in matrices.items()})
         if not sentences:
             return doc_scores, np.empty((0, doc_scores.shape[1]))
-        return doc_scores, self._scores_from_matrices(matrices)
-
-    def _scores_from_matrices(self, counts: dict[str, sp.csr_matrix]) -> np.ndarray:
-        logits = np.tile(self.intercept_, (next(iter(counts.values())).shape[0], 1))
-        offset = 0
-        for matrix in self._weighted_blocks(counts, self.idf_):
-            logits += matrix @ self.coef_[offset : offset + matrix.shape[1]]
-            offset += matrix.shape[1]
-        return _sigmoid(logits)
-
-    def _scores_from_occurrences(
-        self, occurrences: dict[str, Occurrences], row_of_sentence: np.ndarray, n_rows: int
-    ) -> np.ndarray:
-        """The same sublinear TF-IDF, per-block L2 norm and block weights as
-        ``_weighted_blocks``, on (row, column, count) triples."""
-        logits = np.tile(self.intercept_, (n_rows, 1))
-        offset = 0
-        weights = self._block_weights()
-        for block in FEATURE_BLOCKS:
-            if block not in occurrences:
-                continue
-            found = occurrences[block]
-            rows, columns, counts = found.counted(row_of_sentence[found.rows])
-            if block == "signals":
-                values = np.log1p(counts)
-            else:
-                values = (1.0 + np.log(counts)) * self.idf_[block][columns]
-                norms = np.sqrt(np.bincount(rows, weights=values**2, minlength=n_rows))
-                values /= norms[rows]
-            values *= weights[block]
-            if rows.shape[0]:
-                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-                contributions = values[:, None] * self.coef_[offset + columns]
-                logits[rows[starts]] += np.add.reduceat(contributions, starts, axis=0)
-            offset += found.n_columns
-        return _sigmoid(logits)
+        return doc_scores, scorer.from_matrices(matrices)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -528,26 +361,3 @@ def _checked_weights(sample_weight: Sequence[float] | np.ndarray | None, n: int)
     if not weights.any():
         raise ConfigError("sample_weight is zero for every note: nothing to learn")
     return weights
-
-
-def _normalize_rows(matrix: sp.csr_matrix) -> None:
-    """L2-normalise each row in place (sklearn's normalize costs ~1 ms of checks a call)."""
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=matrix.data**2, minlength=matrix.shape[0]))
-    norms[norms == 0] = 1.0
-    matrix.data /= norms[rows]
-
-
-def _nb_ratio(features: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
-    """Naive-Bayes log-count ratio of each feature for one theme (add-one smoothed)."""
-    positive = np.asarray(features[target == 1].sum(axis=0)).ravel() + 1.0
-    negative = np.asarray(features[target == 0].sum(axis=0)).ravel() + 1.0
-    return np.asarray(np.log(positive / positive.sum()) - np.log(negative / negative.sum()))
-
-
-def _rows(counts: dict[str, sp.csr_matrix], index: np.ndarray) -> dict[str, sp.csr_matrix]:
-    return {block: matrix[index] for block, matrix in counts.items()}
-
-
-def _sigmoid(values: np.ndarray) -> np.ndarray:
-    return np.asarray(1.0 / (1.0 + np.exp(-values)))

@@ -20,6 +20,8 @@ from training.registry import LoadedModel, file_sha256, read_active, set_active
 from training.samples import Sample
 
 HISTORY_FILE = "history.jsonl"
+# The repository's held-out notes, relative to the working directory (a checkout).
+DEFAULT_HELDOUT = Path("data/samples/holdout.jsonl")
 DEFAULT_TOLERANCE = 0.01
 DEFAULT_MAX_THEME_DROP = 0.05
 

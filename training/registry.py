@@ -16,6 +16,8 @@ import joblib
 from training.errors import ModelError
 from training.estimator import ThemeTagger
 
+# Relative to the working directory, as the service's models_dir setting is by default.
+DEFAULT_MODELS_DIR = Path("models")
 MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
 ACTIVE_FILE = "active"

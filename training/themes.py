@@ -2,11 +2,13 @@
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from training.errors import SampleError
 
-DEFAULT_THEMES_PATH = Path(__file__).resolve().parent.parent / "data" / "samples" / "themes.json"
+# The project's codebook, package data: it travels with an installed package.
+DEFAULT_THEMES: Traversable = files("training") / "themes.json"
 
 
 @dataclass(frozen=True)
@@ -19,8 +21,9 @@ class Theme:
     signals: tuple[str, ...] = ()
 
 
-def load_themes(path: Path = DEFAULT_THEMES_PATH) -> list[Theme]:
-    """Read a codebook file: a JSON list of objects with id, name, definition and signals."""
+def load_themes(path: Traversable = DEFAULT_THEMES) -> list[Theme]:
+    """Read a codebook file (a path, or package data): a JSON list of objects with id, name,
+    definition and signals."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from training.config import ModelConfig, TrainingConfig
+from pydantic import BaseModel
+
+from training.config import TrainingConfig
 from training.crossval import CVResult, cross_validate
 from training.estimator import ThemeTagger
 from training.registry import library_versions, new_version, read_card, save_model
@@ -25,29 +27,16 @@ class TrainingRun:
     card: dict[str, Any]
 
 
-def make_tagger(model: ModelConfig, *, seed: int, themes: Sequence[Theme]) -> ThemeTagger:
-    """A ThemeTagger configured from ``[model]``; signal phrases come from the codebook."""
+def make_tagger(model: BaseModel, *, seed: int, themes: Sequence[Theme]) -> ThemeTagger:
+    """A ThemeTagger with the parameters of ``[model]`` (or of a candidate), seeded with
+    ``seed``; signal phrases come from the codebook."""
+    parameters = model.model_dump()
     signals = (
-        {theme.id: list(theme.signals) for theme in themes} if "signals" in model.features else None
+        {theme.id: list(theme.signals) for theme in themes}
+        if "signals" in parameters["features"]
+        else None
     )
-    return ThemeTagger(
-        features=tuple(model.features),
-        word_max_n=model.word_max_n,
-        subword_min_n=model.subword_min_n,
-        subword_max_n=model.subword_max_n,
-        min_df=model.min_df,
-        subword_weight=model.subword_weight,
-        signal_weight=model.signal_weight,
-        signals=signals,
-        C=model.C,
-        nb_weighting=model.nb_weighting,
-        class_weight=model.class_weight,
-        threshold_folds=model.threshold_folds,
-        threshold_bounds=model.threshold_bounds,
-        max_evidence=model.max_evidence,
-        random_state=seed,
-        n_jobs=model.n_jobs,
-    )
+    return ThemeTagger(**parameters, signals=signals, random_state=seed)
 
 
 def data_summary(sample_files: Sequence[SamplesFile], samples: Sequence[Sample]) -> dict[str, Any]:
@@ -117,6 +106,37 @@ def count_steps(samples: Sequence[Sample], config: TrainingConfig) -> int:
     return config.evaluation.stratified_folds + grouped + 1
 
 
+def model_card(
+    tagger: ThemeTagger,
+    *,
+    themes: Sequence[Theme],
+    data: dict[str, Any],
+    config: TrainingConfig,
+    metrics: dict[str, CVResult],
+) -> dict[str, Any]:
+    """What a fitted model's card records (the registry adds the version)."""
+    definitions = {theme.id: theme for theme in themes}
+    return {
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "labels": [
+            {
+                "id": str(label),
+                "name": definitions[label].name if label in definitions else str(label),
+                "definition": definitions[label].definition if label in definitions else None,
+            }
+            for label in tagger.classes_
+        ],
+        "thresholds": {
+            str(label): float(threshold)
+            for label, threshold in zip(tagger.classes_, tagger.thresholds_, strict=True)
+        },
+        "data": data,
+        "config": config.model_dump(mode="json"),
+        "metrics": metrics,
+        "libraries": library_versions(),
+    }
+
+
 def train_model(
     sample_files: Sequence[SamplesFile],
     *,
@@ -149,26 +169,7 @@ def train_model(
     )
     step("final fit")
     data = data_summary(sample_files, samples)
-    definitions = {theme.id: theme for theme in themes}
-    card = {
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "labels": [
-            {
-                "id": str(label),
-                "name": definitions[label].name if label in definitions else str(label),
-                "definition": definitions[label].definition if label in definitions else None,
-            }
-            for label in tagger.classes_
-        ],
-        "thresholds": {
-            str(label): float(threshold)
-            for label, threshold in zip(tagger.classes_, tagger.thresholds_, strict=True)
-        },
-        "data": data,
-        "config": config.model_dump(mode="json"),
-        "metrics": metrics,
-        "libraries": library_versions(),
-    }
+    card = model_card(tagger, themes=themes, data=data, config=config, metrics=metrics)
     models_dir.mkdir(parents=True, exist_ok=True)
     version = new_version(models_dir, data["sha256"])
     folder = save_model(models_dir, version, tagger, card)

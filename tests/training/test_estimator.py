@@ -10,6 +10,7 @@ from training.errors import ConfigError
 from training.estimator import ThemeTagger
 from training.samples import Sample
 from training.thresholds import best_thresholds
+from training.weighting import weigh
 
 LOGISTICS = [
     "Rescheduled to Thursday at 3pm, same room.",
@@ -133,7 +134,9 @@ def test_prediction_path_matches_the_training_features(fitted_tagger: ThemeTagge
 
     texts = ["She rehearsed the pitch twice.\nThen applied!", "", "Cancelled.", "ok ok ok"]
     batch = tokenize(texts)
-    weighted = fitted_tagger._weigh(fitted_tagger._doc_counts(batch), fitted_tagger.idf_)
+    weighted = weigh(
+        fitted_tagger._doc_counts(batch), fitted_tagger.idf_, fitted_tagger._block_weights()
+    )
     expected = 1 / (1 + np.exp(-(weighted @ fitted_tagger.coef_ + fitted_tagger.intercept_)))
     assert np.allclose(fitted_tagger.predict_proba(texts), expected)
 
@@ -147,7 +150,7 @@ def test_signal_block_scores_the_same_on_both_paths(small_samples: list[Sample])
         threshold_folds=2,
     ).fit([s.text for s in small_samples[:300]], [s.labels for s in small_samples[:300]])
     texts = ["Nervous before the meetup. Added two people on LinkedIn.", "Rescheduled."]
-    weighted = tagger._weigh(tagger._doc_counts(tokenize(texts)), tagger.idf_)
+    weighted = weigh(tagger._doc_counts(tokenize(texts)), tagger.idf_, tagger._block_weights())
     expected = 1 / (1 + np.exp(-(weighted @ tagger.coef_ + tagger.intercept_)))
     assert np.allclose(tagger.predict_proba(texts), expected)
 
@@ -224,7 +227,7 @@ def test_a_heavily_weighted_file_outvotes_the_notes_it_contradicts(
 def test_thresholds_are_tuned_on_weighted_counts(
     small_samples: list[Sample], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import training.estimator
+    import training.thresholds
 
     received: list[np.ndarray | None] = []
 
@@ -232,7 +235,7 @@ def test_thresholds_are_tuned_on_weighted_counts(
         received.append(sample_weight)
         return best_thresholds(*args, sample_weight=sample_weight, **kwargs)
 
-    monkeypatch.setattr(training.estimator, "best_thresholds", recording)
+    monkeypatch.setattr(training.thresholds, "best_thresholds", recording)
     texts = [s.text for s in small_samples[:100]]
     weights = np.linspace(0.5, 3.0, len(texts))
     ThemeTagger(threshold_folds=2).fit(

@@ -1,8 +1,10 @@
 import json
 from pathlib import Path
 
+from training.config import load_config
 from training.samples import SamplesFile, load_weighted_samples
-from training.train import data_summary
+from training.themes import load_themes
+from training.train import data_summary, make_tagger
 
 
 def test_data_summary_records_each_files_weight_and_unweighted_counts(tmp_path: Path) -> None:
@@ -30,3 +32,13 @@ def test_data_summary_records_each_files_weight_and_unweighted_counts(tmp_path: 
     assert summary["n"] == 2
     assert summary["per_theme"] == {"networking": 1, "skills": 1}
     assert summary["per_source"] == {"corrections:acme:ann": 1, "notes": 1}
+
+
+def test_make_tagger_passes_the_config_values_and_the_seed() -> None:
+    config = load_config()
+    tagger = make_tagger(config.model, seed=config.seed, themes=load_themes())
+    assert tagger.get_params() == {
+        **config.model.model_dump(),
+        "random_state": config.seed,
+        "signals": None,  # the default design has no signals block
+    }

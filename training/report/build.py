@@ -1,99 +1,31 @@
 """An evaluation report for data scientists: the metrics, which themes are predicted in
 place of which, precision-recall curves around the model's thresholds, a learning curve
-and every misclassified note. ``training.report_html`` renders it as one static page."""
+and every misclassified note. ``training.report.html`` renders it as one static page."""
 
-import json
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.metrics import average_precision_score, precision_recall_curve
 
-from training.errors import ModelError, TrainingError
+from training.errors import ModelError
 from training.estimator import ThemeTagger
 from training.metrics import Report, evaluate, indicator
 from training.registry import LoadedModel
-from training.report_html import render
+from training.report.learning import DEFAULT_FRACTIONS, learning_curve
+from training.report.types import (
+    Confusion,
+    EvaluationReport,
+    NoteError,
+    PRCurve,
+    Progress,
+    Summary,
+)
 from training.samples import Sample, SamplesFile
 
-Progress = Callable[[int, int, str], None]
-
-DEFAULT_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 NO_THEME = "(none)"
 MAX_CURVE_POINTS = 120
-INDEX_FILE = "index.html"
-ERRORS_FILE = "errors.jsonl"
-SUMMARY_FILE = "report.json"
-
-
-class Confusion(TypedDict):
-    """``counts[i][j]``: notes where ``rows[i]`` was missed while ``columns[j]`` was
-    predicted without being true; the ``(none)`` row and column stand for "nothing"."""
-
-    rows: list[str]
-    columns: list[str]
-    counts: list[list[int]]
-
-
-class PRCurve(TypedDict):
-    recall: list[float]
-    precision: list[float]
-    average_precision: float
-    prevalence: float
-    threshold: float
-    threshold_recall: float
-    threshold_precision: float
-
-
-class LearningPoint(TypedDict):
-    fraction: float
-    n_train: int
-    macro_f1: float | None
-    micro_f1: float | None
-    seconds: float
-    error: str | None
-
-
-class LearningCurve(TypedDict):
-    seed: int
-    n_available: int
-    n_excluded: int
-    points: list[LearningPoint]
-
-
-class NoteError(TypedDict):
-    id: str
-    text: str
-    expected: list[str]
-    predicted: list[str]
-    scores: dict[str, float]
-    missed: list[str]
-    extra: list[str]
-
-
-class Summary(TypedDict):
-    model_version: str
-    data: list[str]
-    training_data: list[str]
-    labels: list[str]
-    thresholds: dict[str, float]
-    metrics: Report
-    confusion: Confusion
-    pr_curves: dict[str, PRCurve | None]
-    learning_curve: LearningCurve
-    n_errors: int
-
-
-@dataclass(frozen=True)
-class EvaluationReport:
-    """``summary`` is written to ``report.json``, ``errors`` to ``errors.jsonl``."""
-
-    summary: Summary
-    errors: list[NoteError]
 
 
 def training_paths(card: dict[str, Any]) -> list[SamplesFile]:
@@ -148,10 +80,7 @@ def build_report(
     """
     tagger = loaded.tagger
     labels = [str(label) for label in tagger.classes_]
-    texts = [note.text for note in notes]
-    truth = indicator([note.labels for note in notes], labels)
-    scores = tagger.predict_proba(texts)
-    predicted = (scores >= tagger.thresholds_).astype(np.int64)
+    truth, scores, predicted = _scored(tagger, notes, labels)
     metrics = evaluate(truth, predicted, labels)
     errors = misclassified(notes, truth, predicted, scores, labels)
     thresholds = {label: float(t) for label, t in zip(labels, tagger.thresholds_, strict=True)}
@@ -176,6 +105,16 @@ def build_report(
         n_errors=len(errors),
     )
     return EvaluationReport(summary=summary, errors=errors)
+
+
+def _scored(
+    tagger: ThemeTagger, notes: Sequence[Sample], labels: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The notes' labels, the model's scores and its predictions, each notes x labels."""
+    truth = indicator([note.labels for note in notes], labels)
+    scores = tagger.predict_proba([note.text for note in notes])
+    predicted = (scores >= tagger.thresholds_).astype(np.int64)
+    return truth, scores, predicted
 
 
 def _seed(loaded: LoadedModel) -> int:
@@ -267,114 +206,3 @@ def misclassified(
             )
         )
     return errors
-
-
-def _normalized(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def without_overlap(
-    training: Sequence[Sample], notes: Sequence[Sample]
-) -> tuple[list[Sample], int]:
-    """The training notes whose text (case and whitespace aside) is not an evaluation
-    note's, and how many were left out."""
-    kept = [training[i] for i in _kept_indices(training, notes)]
-    return kept, len(training) - len(kept)
-
-
-def _kept_indices(training: Sequence[Sample], notes: Sequence[Sample]) -> list[int]:
-    evaluation_texts = {_normalized(note.text) for note in notes}
-    return [i for i, s in enumerate(training) if _normalized(s.text) not in evaluation_texts]
-
-
-def learning_curve(
-    tagger: ThemeTagger,
-    training: Sequence[Sample],
-    notes: Sequence[Sample],
-    *,
-    seed: int,
-    weights: Sequence[float] | None = None,
-    fractions: Sequence[float] = DEFAULT_FRACTIONS,
-    progress: Progress | None = None,
-) -> LearningCurve:
-    """Macro-F1 on ``notes`` of fresh copies of ``tagger`` (same parameters) fitted on
-    nested, seeded random shares of ``training``.
-
-    Each share keeps the file order, so the fit on all of the training notes repeats the
-    model's own training when the data and the config are unchanged.
-    """
-    if not fractions or any(not 0 < fraction <= 1 for fraction in fractions):
-        raise ValueError(f"fractions must be in (0, 1], got {list(fractions)}")
-    indices = _kept_indices(training, notes)
-    kept = [training[i] for i in indices]
-    kept_weights = [weights[i] if weights is not None else 1.0 for i in indices]
-    excluded = len(training) - len(kept)
-    order = np.random.default_rng(seed).permutation(len(kept))
-    labels = [str(label) for label in tagger.classes_]
-    truth = indicator([note.labels for note in notes], labels)
-    points = []
-    for done, fraction in enumerate(sorted(fractions), start=1):
-        size = max(1, round(fraction * len(kept)))
-        chosen = sorted(order[:size])
-        subset = [kept[i] for i in chosen]
-        subset_weights = [kept_weights[i] for i in chosen]
-        points.append(
-            _fit_and_score(tagger, subset, subset_weights, notes, truth, labels, fraction)
-        )
-        if progress is not None:
-            progress(done, len(fractions), f"learning curve: fitted on {size} notes")
-    return LearningCurve(seed=seed, n_available=len(kept), n_excluded=excluded, points=points)
-
-
-def _fit_and_score(
-    tagger: ThemeTagger,
-    subset: Sequence[Sample],
-    subset_weights: Sequence[float],
-    notes: Sequence[Sample],
-    truth: np.ndarray,
-    labels: Sequence[str],
-    fraction: float,
-) -> LearningPoint:
-    started = time.perf_counter()
-    try:
-        fresh = clone(tagger).fit(
-            [s.text for s in subset],
-            [s.labels for s in subset],
-            groups=[s.source for s in subset],
-            sample_weight=subset_weights,
-        )
-    except (TrainingError, ValueError) as error:  # too few notes for the inner folds
-        return LearningPoint(
-            fraction=fraction,
-            n_train=len(subset),
-            macro_f1=None,
-            micro_f1=None,
-            seconds=round(time.perf_counter() - started, 2),
-            error=str(error),
-        )
-    # A small share may lack a theme: its column stays 0, as the model never predicts it.
-    predicted = np.zeros_like(truth)
-    fresh_predicted = fresh.predict([note.text for note in notes])
-    for j, label in enumerate(fresh.classes_):
-        predicted[:, labels.index(str(label))] = fresh_predicted[:, j]
-    scored = evaluate(truth, predicted, labels)
-    return LearningPoint(
-        fraction=fraction,
-        n_train=len(subset),
-        macro_f1=scored["macro_f1"],
-        micro_f1=scored["micro_f1"],
-        seconds=round(time.perf_counter() - started, 2),
-        error=None,
-    )
-
-
-def write_report(report: EvaluationReport, folder: Path) -> None:
-    """Write ``index.html``, ``errors.jsonl`` and ``report.json`` into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / SUMMARY_FILE).write_text(
-        json.dumps(report.summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    with (folder / ERRORS_FILE).open("w", encoding="utf-8") as handle:
-        for error in report.errors:
-            handle.write(json.dumps(error, ensure_ascii=False) + "\n")
-    (folder / INDEX_FILE).write_text(render(report, errors_href=ERRORS_FILE), encoding="utf-8")

@@ -1,14 +1,10 @@
 """The evaluation report as one static HTML page: tables and inline SVG charts, with no
 script and nothing fetched from the network, so it opens anywhere and can be archived."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the report module imports this one to write the page
-    from training.report import EvaluationReport, LearningCurve, NoteError, PRCurve, Summary
+from training.report.types import EvaluationReport, LearningCurve, NoteError, PRCurve, Summary
 
 MAX_EXAMPLES = 50
 

@@ -104,3 +104,19 @@ def test_compare_prints_both_models_and_the_difference(registry: Path) -> None:
 def test_show_prints_the_card(registry: Path) -> None:
     result = invoke(registry, "show", "v1-good")
     assert json.loads(result.output)["version"] == "v1-good"
+
+
+def test_the_models_dir_comes_from_mentor_themes_models_dir(registry: Path) -> None:
+    result = runner.invoke(app, ["models", "list"], env={"MENTOR_THEMES_MODELS_DIR": str(registry)})
+    assert result.exit_code == 0, result.output
+    assert "v1-good *" in result.output
+
+
+def test_promote_without_the_default_heldout_file_says_to_give_heldout(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no data/samples/holdout.jsonl here
+    result = runner.invoke(app, ["models", "promote", "v2-same", "--models-dir", str(registry)])
+    assert result.exit_code == 2
+    assert "data/samples/holdout.jsonl, the default of --heldout, is not found" in result.output
+    assert read_active(registry) == "v1-good"
