@@ -11,8 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from service.api import problems
-from service.api.access import HEADER, RequestRecorder
-from service.api.limits import BodySizeLimit
+from service.api.middleware import HEADER, BodySizeLimit, RequestRecorder
 from service.api.routes import (
     dashboard,
     health,
