@@ -27,8 +27,8 @@ from service.auth.keys import KeyChecker
 from service.auth.ratelimit import RateLimiter
 from service.notes.writer import NoteWriter
 from service.observability import logs, metrics
-from service.services import Services
 from service.settings import Settings, get_settings
+from service.state import AppState
 from service.storage.db import make_engine, make_sessions
 from service.storage.migrate import current_revision, head_revision
 from service.tagging.queue import TaggingQueue
@@ -48,7 +48,7 @@ class StartupError(RuntimeError):
     pass
 
 
-def open_services(settings: Settings) -> Services:
+def open_state(settings: Settings) -> AppState:
     """Connect to the database (which must be migrated) and load the active model."""
     engine = make_engine(settings.database_url)
     revision, head = current_revision(engine), head_revision()
@@ -67,7 +67,7 @@ def open_services(settings: Settings) -> Services:
         in_process=settings.tag_in_process,
         observe=metrics.observe_tagging,
     )
-    return Services(
+    return AppState(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -89,22 +89,22 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = open_services(settings)
-        services.keys.watch_revocations()
-        app.state.services = services
+        state = open_state(settings)
+        state.keys.watch_revocations()
+        app.state.services = state
         # The model and libraries are long-lived: keep the collector from re-scanning them,
         # and collect less often (full collections showed up as 100 ms+ latency spikes).
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
-        log.info("serving model %s", services.tagging.model.version)
+        log.info("serving model %s", state.tagging.model.version)
         try:
             yield
         finally:
-            services.watcher.close()
-            services.keys.close()
-            services.tagging.close()
-            services.writer.close()
-            services.engine.dispose()
+            state.watcher.close()
+            state.keys.close()
+            state.tagging.close()
+            state.writer.close()
+            state.engine.dispose()
 
     app = FastAPI(
         title="mentor-themes",

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import Admin, AnyKey, ServicesDep
+from service.api.deps import Admin, AnyKey, StateDep
 from service.api.routes import problems
 from service.api.schemas import ActivateIn, ActivateOut
 from service.errors import Conflict, NotFound
@@ -41,20 +41,20 @@ def public_card(card: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/v1/model", responses=problems(401))
-async def read_model(_principal: AnyKey, services: ServicesDep) -> dict[str, Any]:
+async def read_model(_principal: AnyKey, state: StateDep) -> dict[str, Any]:
     """The active model's card: version, training data summary, thresholds and CV metrics."""
-    return public_card(services.tagging.model.card)
+    return public_card(state.tagging.model.card)
 
 
 @router.post("/v1/models/{version}/activate", responses=problems(401, 403, 404, 409, 422))
 async def activate_model(
-    version: str, body: ActivateIn, principal: Admin, services: ServicesDep
+    version: str, body: ActivateIn, principal: Admin, state: StateDep
 ) -> ActivateOut:
     """Promote a model version, as `mentor-themes models promote` does: it must score
     within tolerance of the active model on the held-out notes unless `force`. Every worker
     picks it up within the poll interval; this one at once. It changes the model of every
     tenant this service holds."""
-    settings = services.settings
+    settings = state.settings
 
     def run() -> ActivateOut:
         # Only a version folder of the registry: never a path (".", "..", another folder).
@@ -90,7 +90,7 @@ async def activate_model(
             raise Conflict(str(error)) from error
         except TrainingError as error:
             raise Conflict(f"cannot score the models: {error}") from error
-        serving = services.watcher.check_now()
+        serving = state.watcher.check_now()
         return ActivateOut(
             active=event["version"],
             previous=event["previous"],

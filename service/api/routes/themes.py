@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from service.api.deps import AnyKey, ServicesDep
+from service.api.deps import AnyKey, StateDep
 from service.api.routes import problems
 from service.api.schemas import ThemeInfo, ThemesOut
 
@@ -10,9 +10,9 @@ router = APIRouter(prefix="/v1/themes", tags=["model"])
 
 
 @router.get("", responses=problems(401))
-async def list_themes(_principal: AnyKey, services: ServicesDep) -> ThemesOut:
+async def list_themes(_principal: AnyKey, state: StateDep) -> ThemesOut:
     """The themes the active model gives, with definitions and score thresholds."""
-    model = services.tagging.model
+    model = state.tagging.model
     thresholds = model.card.get("thresholds", {})
     return ThemesOut(
         model_version=model.version,
