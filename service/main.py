@@ -12,17 +12,8 @@ from starlette.types import ASGIApp
 
 from service.api import problems
 from service.api.middleware import HEADER, BodySizeLimit, RequestRecorder
-from service.api.routes import (
-    dashboard,
-    health,
-    mentees,
-    models,
-    notes,
-    review_queue,
-    tag,
-    themes,
-    trends,
-)
+from service.api.router import api_router
+from service.api.routes import dashboard, health
 from service.auth.keys import KeyChecker
 from service.auth.ratelimit import RateLimiter
 from service.notes.writer import NoteWriter
@@ -113,8 +104,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (notes, review_queue, mentees, tag, themes, models, trends, health, dashboard):
-        app.include_router(module.router)
+    app.include_router(api_router)
+    app.include_router(health.router)
+    app.include_router(dashboard.router)
     app.mount("/static", dashboard.assets, name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -39,6 +40,24 @@ def _incoming_id(scope: Scope) -> str | None:
 class RequestRecorder:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._templates: dict[int, str] | None = None
+
+    def _route_template(self, scope: Scope) -> str:
+        """The matched route's path template as served (``/v1/notes/{note_id}``), else
+        ``unmatched``. A route of an included router keeps the path it was declared with
+        (``/notes/{note_id}``, without api_router's ``/v1``), so the served one is read
+        from the app's route table, once."""
+        route = scope.get("route")
+        if route is None:
+            return "unmatched"
+        if self._templates is None:
+            self._templates = {
+                id(context.original_route): context.path
+                for context in iter_route_contexts(scope["app"].routes)
+                if context.path is not None
+            }
+        served = self._templates.get(id(route))
+        return served if served is not None else str(getattr(route, "path", "unmatched"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,7 +79,7 @@ class RequestRecorder:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = self._route_template(scope)
             observe_request(scope["method"], route, status, seconds)
             log.info(
                 "request",

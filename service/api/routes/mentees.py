@@ -10,7 +10,7 @@ from service.api.schemas import Deleted
 from service.notes.store import delete_mentee
 from service.storage.db import transaction
 
-router = APIRouter(prefix="/v1/mentees", tags=["mentees"])
+router = APIRouter(prefix="/mentees", tags=["mentees"])
 
 
 @router.delete("/{mentee_id}", responses=problems(401, 403))

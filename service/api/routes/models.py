@@ -40,13 +40,13 @@ def public_card(card: dict[str, Any]) -> dict[str, Any]:
     return public
 
 
-@router.get("/v1/model", responses=problems(401))
+@router.get("/model", responses=problems(401))
 async def read_model(_principal: AnyKey, state: StateDep) -> dict[str, Any]:
     """The active model's card: version, training data summary, thresholds and CV metrics."""
     return public_card(state.tagging.model.card)
 
 
-@router.post("/v1/models/{version}/activate", responses=problems(401, 403, 404, 409, 422))
+@router.post("/models/{version}/activate", responses=problems(401, 403, 404, 409, 422))
 async def activate_model(
     version: str, body: ActivateIn, principal: Admin, state: StateDep
 ) -> ActivateOut:

@@ -31,7 +31,7 @@ from service.notes.reviews import check_themes, review, reviewer_name
 from service.notes.store import NewNote, NoteFilters, delete_note, get_note, list_notes
 from service.storage.db import transaction
 
-router = APIRouter(prefix="/v1/notes", tags=["notes"])
+router = APIRouter(prefix="/notes", tags=["notes"])
 
 DEFAULT_PAGE = 50
 ALREADY_STORED: dict[int | str, dict[str, Any]] = {

@@ -12,7 +12,7 @@ from service.api.schemas import ReviewQueue
 from service.errors import FieldProblem, InvalidInput
 from service.notes.reviews import review_queue
 
-router = APIRouter(prefix="/v1/review-queue", tags=["notes"])
+router = APIRouter(prefix="/review-queue", tags=["notes"])
 
 
 @router.get("", responses=problems(401, 403, 422))

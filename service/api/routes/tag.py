@@ -10,7 +10,7 @@ from service.api.routes import problems
 from service.api.schemas import TagIn, TagOut, TagResult
 from service.errors import InvalidInput
 
-router = APIRouter(prefix="/v1/tag", tags=["tagging"])
+router = APIRouter(prefix="/tag", tags=["tagging"])
 
 
 @router.post("", responses=problems(401, 413, 422))

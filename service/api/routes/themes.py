@@ -6,7 +6,7 @@ from service.api.deps import AnyKey, StateDep
 from service.api.routes import problems
 from service.api.schemas import ThemeInfo, ThemesOut
 
-router = APIRouter(prefix="/v1/themes", tags=["model"])
+router = APIRouter(prefix="/themes", tags=["model"])
 
 
 @router.get("", responses=problems(401))
