@@ -68,8 +68,7 @@ async def activate_model(
         current = read_active(settings.models_dir)
         try:
             active = load_model(settings.models_dir, current) if current else None
-            labels = {str(label) for label in candidate.tagger.classes_}
-            notes = load_samples(settings.heldout_paths, label_set=labels)
+            notes = load_samples(settings.heldout_paths, label_set=set(candidate.labels))
             check = check_promotion(
                 candidate,
                 active,

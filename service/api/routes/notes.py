@@ -149,8 +149,7 @@ async def correct_themes(
     note_id: str, body: ReviewIn, principal: Reader, state: StateDep
 ) -> NoteOut:
     """Replace a note's themes with a person's; the model's stay visible beside them."""
-    labels = [str(label) for label in state.tagging.model.tagger.classes_]
-    themes = check_themes(body.themes, labels)
+    themes = check_themes(body.themes, state.tagging.model.labels)
     reviewer = reviewer_name(principal, body.reviewer)
 
     def store() -> NoteOut:

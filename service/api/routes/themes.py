@@ -13,16 +13,17 @@ router = APIRouter(prefix="/themes", tags=["model"])
 async def list_themes(_principal: AnyKey, state: StateDep) -> ThemesOut:
     """The themes the active model gives, with definitions and score thresholds."""
     model = state.tagging.model
+    described = {label["id"]: label for label in model.card.get("labels", [])}
     thresholds = model.card.get("thresholds", {})
     return ThemesOut(
         model_version=model.version,
         themes=[
             ThemeInfo(
-                id=label["id"],
-                name=label.get("name") or label["id"],
-                definition=label.get("definition"),
-                threshold=thresholds.get(label["id"]),
+                id=label,
+                name=described.get(label, {}).get("name") or label,
+                definition=described.get(label, {}).get("definition"),
+                threshold=thresholds.get(label),
             )
-            for label in model.card.get("labels", [])
+            for label in model.labels
         ],
     )
