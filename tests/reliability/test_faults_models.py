@@ -21,7 +21,7 @@ from service.state import AppState
 from service.storage.db import make_engine, make_sessions
 from service.storage.migrate import upgrade
 from tests.service.api.routes.test_health import sample
-from tests.service.tagging.test_reload import registry  # noqa: F401 - a fixture
+from tests.service.tagging.conftest import registry  # noqa: F401 - a fixture
 from training.registry import set_active
 
 OLD, NEW = "20260101-000000-test", "20260202-000000-next"

@@ -8,11 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import Admin, AnyKey, StateDep
 from service.api.routes import problems
 from service.api.schemas import ActivateIn, ActivateOut
-from service.errors import Conflict, NotFound
-from training.errors import ModelError, TrainingError
-from training.promotion import check_promotion, promote
-from training.registry import list_cards, load_model, read_active
-from training.samples import load_samples
+from service.tagging.activation import activate
 
 router = APIRouter(tags=["model"])
 
@@ -54,50 +50,24 @@ async def activate_model(
     within tolerance of the active model on the held-out notes unless `force`. Every worker
     picks it up within the poll interval; this one at once. It changes the model of every
     tenant this service holds."""
-    settings = state.settings
-
-    def run() -> ActivateOut:
-        # Only a version folder of the registry: never a path (".", "..", another folder).
-        registered = {str(card.get("version")) for card in list_cards(settings.models_dir)}
-        if version not in registered:
-            raise NotFound(f"no model version {version!r} in the registry")
-        try:
-            candidate = load_model(settings.models_dir, version)
-        except ModelError as error:
-            raise Conflict(f"model version {version!r} cannot be used: {error}") from error
-        current = read_active(settings.models_dir)
-        try:
-            active = load_model(settings.models_dir, current) if current else None
-            notes = load_samples(settings.heldout_paths, label_set=set(candidate.labels))
-            check = check_promotion(
-                candidate,
-                active,
-                notes,
-                tolerance=body.tolerance,
-                max_theme_drop=body.max_theme_drop,
-            )
-            by = f"api:{principal.tenant_id}/{principal.key_id}"
-            event = promote(
-                settings.models_dir,
-                candidate,
-                check,
-                heldout=settings.heldout_paths,
-                force=body.force,
-                by=by,
-            )
-        except ModelError as error:
-            raise Conflict(str(error)) from error
-        except TrainingError as error:
-            raise Conflict(f"cannot score the models: {error}") from error
-        serving = state.watcher.check_now()
-        return ActivateOut(
-            active=event["version"],
-            previous=event["previous"],
-            serving=serving,
-            heldout_macro_f1=round(check.candidate["macro_f1"], 4),
-            previous_heldout_macro_f1=round(check.active["macro_f1"], 4) if check.active else None,
-            forced=event["forced"],
-            problems=check.problems,
-        )
-
-    return await run_in_threadpool(run)
+    done = await run_in_threadpool(
+        activate,
+        watcher=state.watcher,
+        models_dir=state.settings.models_dir,
+        version=version,
+        heldout=state.settings.heldout_paths,
+        force=body.force,
+        tolerance=body.tolerance,
+        max_theme_drop=body.max_theme_drop,
+        by=f"api:{principal.tenant_id}/{principal.key_id}",
+    )
+    check = done.check
+    return ActivateOut(
+        active=done.active,
+        previous=done.previous,
+        serving=done.serving,
+        heldout_macro_f1=round(check.candidate["macro_f1"], 4),
+        previous_heldout_macro_f1=round(check.active["macro_f1"], 4) if check.active else None,
+        forced=done.forced,
+        problems=check.problems,
+    )
