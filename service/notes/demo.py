@@ -4,7 +4,7 @@ the active model, so a newcomer's dashboard has months of sessions to show."""
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import exists, select
@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.notes.store import NewNote, insert_notes, note_record, plan_ingest
 from service.storage.db import transaction
-from service.storage.tables import Note, Tenant
+from service.storage.tables import Note
+from service.storage.tenants import ensure_tenant
 from training.registry import LoadedModel
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "samples" / "demo_sessions.jsonl"
@@ -56,8 +57,7 @@ def load(
     items = list(read_sessions(path))
     stored = already = 0
     with transaction(sessions) as session:
-        if session.get(Tenant, tenant_id) is None:
-            session.add(Tenant(id=tenant_id, created_at=datetime.now(UTC)))
+        ensure_tenant(session, tenant_id)
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         with transaction(sessions) as session:
