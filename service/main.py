@@ -21,7 +21,7 @@ from service.observability import logs, metrics
 from service.settings import Settings, get_settings
 from service.state import AppState
 from service.storage.db import make_engine, make_sessions
-from service.storage.migrate import current_revision, head_revision
+from service.storage.migrate import SchemaOutOfDate, check_schema
 from service.tagging.queue import TaggingQueue
 from service.tagging.reload import ModelWatcher
 from training.registry import load_model
@@ -35,20 +35,14 @@ Authenticate with `Authorization: Bearer <key>`; keys come from `mentor-themes k
 Errors are `application/problem+json` (RFC 9457) and name the field at fault."""
 
 
-class StartupError(RuntimeError):
-    pass
-
-
 def open_state(settings: Settings) -> AppState:
     """Connect to the database (which must be migrated) and load the active model."""
     engine = make_engine(settings.database_url)
-    revision, head = current_revision(engine), head_revision()
-    if revision != head:
+    try:
+        check_schema(engine)
+    except SchemaOutOfDate:
         engine.dispose()
-        raise StartupError(
-            f"the database is at schema revision {revision} but this version needs {head}: "
-            "run 'mentor-themes db upgrade' first"
-        )
+        raise
     model = load_model(settings.models_dir)
     sessions = make_sessions(engine)
     metrics.set_active_model(model.version)

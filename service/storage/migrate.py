@@ -28,6 +28,21 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+class SchemaOutOfDate(RuntimeError):
+    """The database is not at the schema revision this version of the code needs."""
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaOutOfDate unless the database is at the latest revision: code must not
+    run on tables older (or newer) than it was written for."""
+    revision, head = current_revision(engine), head_revision()
+    if revision != head:
+        raise SchemaOutOfDate(
+            f"the database is at schema revision {revision} but this version needs {head}: "
+            "run 'mentor-themes db upgrade' first"
+        )
+
+
 def _without_statement_timeout(connection: Connection) -> None:
     # A migration may rewrite a large table: storage.db's statement limit is for requests.
     if connection.dialect.name == "postgresql":
