@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.convert import (
     check_count,
+    check_page_size,
     check_storable,
     note_out,
     parse_batch_item,
@@ -121,8 +122,7 @@ async def read_notes(
     limit: Annotated[int, Query(ge=1, description="Page size, at most 200.")] = DEFAULT_PAGE,
 ) -> NotesPage:
     """Stored notes, newest session first, filtered and paged with a cursor."""
-    if limit > state.settings.max_page_size:
-        raise InvalidInput([FieldProblem("query.limit", f"at most {state.settings.max_page_size}")])
+    check_page_size(limit, state.settings)
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidInput([FieldProblem("query.from", "is after query.to")])
     check_storable(

@@ -5,11 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from service.api.convert import note_out
+from service.api.convert import check_page_size, note_out
 from service.api.deps import Reader, StateDep
 from service.api.routes import problems
 from service.api.schemas import ReviewQueue
-from service.errors import FieldProblem, InvalidInput
 from service.notes.reviews import review_queue
 
 router = APIRouter(prefix="/review-queue", tags=["notes"])
@@ -22,8 +21,7 @@ async def read_review_queue(
     limit: Annotated[int, Query(ge=1, description="How many notes, at most 200.")] = 20,
 ) -> ReviewQueue:
     """Unreviewed notes whose model scores sit closest to a threshold, least certain first."""
-    if limit > state.settings.max_page_size:
-        raise InvalidInput([FieldProblem("query.limit", f"at most {state.settings.max_page_size}")])
+    check_page_size(limit, state.settings)
 
     def load() -> ReviewQueue:
         with state.sessions() as session:
