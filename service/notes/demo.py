@@ -1,4 +1,4 @@
-"""Loading the demo timeline (data/samples/demo_sessions.jsonl) into a tenant, tagged with
+"""Loading the demo timeline (demo_sessions.jsonl, beside this module) into a tenant, tagged with
 the active model, so a newcomer's dashboard has months of sessions to show."""
 
 import json
@@ -16,7 +16,7 @@ from service.storage.tables import Note
 from service.storage.tenants import ensure_tenant
 from training.registry import LoadedModel
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "samples" / "demo_sessions.jsonl"
+DEMO_FILE = Path(__file__).resolve().parent / "demo_sessions.jsonl"
 CHUNK = 500
 
 
