@@ -5,23 +5,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from service.notes.store import NewNote
 from service.storage.db import make_engine
 from service.storage.migrate import (
     SchemaOutOfDate,
+    alembic_config,
     check_schema,
     current_revision,
-    downgrade,
     head_revision,
     upgrade,
 )
 from service.storage.tables import Base
 from tests.service.conftest import BACKENDS, postgres_url
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to ``revision``: only the tests go down."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 @pytest.fixture(params=BACKENDS)
