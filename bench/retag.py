@@ -20,14 +20,14 @@ import json
 import random
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from service.notes.retag import retag
 from service.notes.store import NewNote, insert_notes, note_record
 from service.storage.db import make_engine, make_sessions, transaction
 from service.storage.migrate import upgrade
-from service.storage.tables import Tenant
+from service.storage.tenants import ensure_tenant
 from training.registry import LoadedModel, load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def load_notes(url: str, model: LoadedModel, count: int) -> float:
     sessions = make_sessions(make_engine(url))
     started = time.perf_counter()
     with transaction(sessions) as session:
-        session.add(Tenant(id=TENANT, created_at=datetime.now(UTC)))
+        ensure_tenant(session, TENANT)
     for offset in range(0, count, CHUNK):
         records = []
         for index in range(offset, min(count, offset + CHUNK)):

@@ -1,4 +1,4 @@
-"""Builds data/samples/demo_sessions.jsonl: eight months of mentoring sessions for a demo
+"""Builds service/notes/demo_sessions.jsonl: eight months of mentoring sessions for a demo
 tenant, with texts taken from the labelled samples. Seeded: the same samples give the same
 file.
 
@@ -12,7 +12,7 @@ propensities that move over time, so the dashboard has something real to show:
 - the summer-2026 cohort goes to a conference in July: networking rises after it;
 - everyone else keeps a steady mix, with one session in ten about logistics only.
 
-Usage: python scripts/build_demo_sessions.py [--out data/samples/demo_sessions.jsonl]
+Usage: python scripts/build_demo_sessions.py [--out service/notes/demo_sessions.jsonl]
 """
 
 import argparse
@@ -96,7 +96,7 @@ def build(samples: list[dict[str, object]], chooser: random.Random) -> list[dict
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--samples", type=Path, default=ROOT / "data/samples/notes.jsonl")
-    parser.add_argument("--out", type=Path, default=ROOT / "data/samples/demo_sessions.jsonl")
+    parser.add_argument("--out", type=Path, default=ROOT / "service/notes/demo_sessions.jsonl")
     args = parser.parse_args()
     samples = [json.loads(line) for line in args.samples.read_text(encoding="utf-8").splitlines()]
     sessions = build(samples, random.Random(SEED))

@@ -11,27 +11,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from service.api import problems
-from service.api.access import HEADER, RequestRecorder
-from service.api.limits import BodySizeLimit
-from service.api.routes import (
-    dashboard,
-    health,
-    mentees,
-    models,
-    notes,
-    review_queue,
-    tag,
-    themes,
-    trends,
-)
+from service.api.middleware import HEADER, BodySizeLimit, RequestRecorder
+from service.api.router import api_router
+from service.api.routes import dashboard, health
 from service.auth.keys import KeyChecker
 from service.auth.ratelimit import RateLimiter
 from service.notes.writer import NoteWriter
 from service.observability import logs, metrics
-from service.services import Services
 from service.settings import Settings, get_settings
+from service.state import AppState
 from service.storage.db import make_engine, make_sessions
-from service.storage.migrate import current_revision, head_revision
+from service.storage.migrate import SchemaOutOfDate, check_schema
 from service.tagging.queue import TaggingQueue
 from service.tagging.reload import ModelWatcher
 from training.registry import load_model
@@ -45,20 +35,14 @@ Authenticate with `Authorization: Bearer <key>`; keys come from `mentor-themes k
 Errors are `application/problem+json` (RFC 9457) and name the field at fault."""
 
 
-class StartupError(RuntimeError):
-    pass
-
-
-def open_services(settings: Settings) -> Services:
+def open_state(settings: Settings) -> AppState:
     """Connect to the database (which must be migrated) and load the active model."""
     engine = make_engine(settings.database_url)
-    revision, head = current_revision(engine), head_revision()
-    if revision != head:
+    try:
+        check_schema(engine)
+    except SchemaOutOfDate:
         engine.dispose()
-        raise StartupError(
-            f"the database is at schema revision {revision} but this version needs {head}: "
-            "run 'mentor-themes db upgrade' first"
-        )
+        raise
     model = load_model(settings.models_dir)
     sessions = make_sessions(engine)
     metrics.set_active_model(model.version)
@@ -68,7 +52,7 @@ def open_services(settings: Settings) -> Services:
         in_process=settings.tag_in_process,
         observe=metrics.observe_tagging,
     )
-    return Services(
+    return AppState(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -90,22 +74,22 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = open_services(settings)
-        services.keys.watch_revocations()
-        app.state.services = services
+        state = open_state(settings)
+        state.keys.watch_revocations()
+        app.state.services = state
         # The model and libraries are long-lived: keep the collector from re-scanning them,
         # and collect less often (full collections showed up as 100 ms+ latency spikes).
         gc.freeze()
         gc.set_threshold(20_000, 20, 20)
-        log.info("serving model %s", services.tagging.model.version)
+        log.info("serving model %s", state.tagging.model.version)
         try:
             yield
         finally:
-            services.watcher.close()
-            services.keys.close()
-            services.tagging.close()
-            services.writer.close()
-            services.engine.dispose()
+            state.watcher.close()
+            state.keys.close()
+            state.tagging.close()
+            state.writer.close()
+            state.engine.dispose()
 
     app = FastAPI(
         title="mentor-themes",
@@ -114,8 +98,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    for module in (notes, review_queue, mentees, tag, themes, models, trends, health, dashboard):
-        app.include_router(module.router)
+    app.include_router(api_router)
+    app.include_router(health.router)
+    app.include_router(dashboard.router)
     app.mount("/static", dashboard.assets, name="static")
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -1,25 +1,6 @@
-"""What the app holds for its lifetime: settings, database, key checker and tagging queue."""
+"""The old name of ``service.state``, for ``api/routes/trends.py`` only (the trends domain's
+file, changed on its own branch): delete this module once it imports ``AppState``."""
 
-from dataclasses import dataclass
+from service.state import AppState as Services
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
-from service.auth.keys import KeyChecker
-from service.auth.ratelimit import RateLimiter
-from service.notes.writer import NoteWriter
-from service.settings import Settings
-from service.tagging.queue import TaggingQueue
-from service.tagging.reload import ModelWatcher
-
-
-@dataclass
-class Services:
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    keys: KeyChecker
-    tagging: TaggingQueue
-    writer: NoteWriter
-    watcher: ModelWatcher
-    limiter: RateLimiter
+__all__ = ["Services"]

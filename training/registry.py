@@ -32,6 +32,14 @@ class LoadedModel:
     card: dict[str, Any]
     path: Path
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The theme ids the model gives, in its column order.
+
+        Read from the fitted tagger (``classes_``): what it predicts. The card's ``labels``
+        entries describe the same ids (name, definition)."""
+        return tuple(str(label) for label in self.tagger.classes_)
+
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a model file depends on, as recorded in its card."""

@@ -71,6 +71,13 @@ def check_count(items: Sequence[Any], field: str, limit: int, what: str) -> None
         )
 
 
+def check_page_size(limit: int, settings: Settings) -> None:
+    """``query.limit`` of a listing: at most ``max_page_size`` notes a page (the query
+    declares the lower bound)."""
+    if limit > settings.max_page_size:
+        raise InvalidInput([FieldProblem("query.limit", f"at most {settings.max_page_size}")])
+
+
 def themes_out(matches: Sequence[ThemeMatch]) -> list[ThemeOut]:
     return [
         ThemeOut(

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.errors import NotFound, Unauthorized
 from service.storage.db import transaction
-from service.storage.tables import ApiKey, Tenant
+from service.storage.tables import ApiKey
+from service.storage.tenants import ensure_tenant
 
 log = logging.getLogger("mentor_themes.keys")
 PREFIX = "mt"
@@ -69,9 +70,7 @@ def create_key(
     secret = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with transaction(sessions) as session:
-        if session.get(Tenant, tenant_id) is None:
-            session.add(Tenant(id=tenant_id, created_at=now))
-            session.flush()
+        ensure_tenant(session, tenant_id)
         session.add(
             ApiKey(
                 id=key_id,

@@ -1,10 +1,13 @@
-"""Loading the demo timeline (data/samples/demo_sessions.jsonl) into a tenant, tagged with
-the active model, so a newcomer's dashboard has months of sessions to show."""
+"""Loading the demo timeline (``demo_sessions.jsonl``, package data beside this module) into a
+tenant, tagged with the active model, so a newcomer's dashboard has months of sessions to
+show."""
 
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from sqlalchemy import exists, select
@@ -12,10 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.notes.store import NewNote, insert_notes, note_record, plan_ingest
 from service.storage.db import transaction
-from service.storage.tables import Note, Tenant
+from service.storage.tables import Note
+from service.storage.tenants import ensure_tenant
 from training.registry import LoadedModel
 
-DEMO_FILE = Path(__file__).resolve().parents[2] / "data" / "samples" / "demo_sessions.jsonl"
+DEMO_SESSIONS = resources.files(__package__) / "demo_sessions.jsonl"
+# The CLI (service/cli.py, on its own branch) declares its --file default as a Path; an
+# installed package is a folder, so the resource is one. Delete once it uses DEMO_SESSIONS.
+DEMO_FILE = Path(str(DEMO_SESSIONS))
 CHUNK = 500
 
 
@@ -25,8 +32,9 @@ class LoadResult:
     already_there: int
 
 
-def read_sessions(path: Path) -> Iterator[NewNote]:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def read_sessions(source: Traversable) -> Iterator[NewNote]:
+    """The sessions of a JSON Lines file (a path, or the packaged timeline)."""
+    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -41,7 +49,7 @@ def read_sessions(path: Path) -> Iterator[NewNote]:
                 author_role=row.get("author_role"),
             )
         except (ValueError, KeyError) as error:
-            raise ValueError(f"{path}:{number}: not a demo session ({error})") from error
+            raise ValueError(f"{source}:{number}: not a demo session ({error})") from error
 
 
 def tenant_has_notes(sessions: sessionmaker[Session], tenant_id: str) -> bool:
@@ -50,14 +58,16 @@ def tenant_has_notes(sessions: sessionmaker[Session], tenant_id: str) -> bool:
 
 
 def load(
-    sessions: sessionmaker[Session], model: LoadedModel, tenant_id: str, path: Path = DEMO_FILE
+    sessions: sessionmaker[Session],
+    model: LoadedModel,
+    tenant_id: str,
+    source: Traversable = DEMO_SESSIONS,
 ) -> LoadResult:
     """Tag and store every session not stored yet (by external id), in chunks."""
-    items = list(read_sessions(path))
+    items = list(read_sessions(source))
     stored = already = 0
     with transaction(sessions) as session:
-        if session.get(Tenant, tenant_id) is None:
-            session.add(Tenant(id=tenant_id, created_at=datetime.now(UTC)))
+        ensure_tenant(session, tenant_id)
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         with transaction(sessions) as session:

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.errors import Conflict
 from service.notes.store import NewNote, NoteRecord, Plan, note_record, plan_ingest
-from service.services import Services
+from service.state import AppState
 from service.storage.tables import Note
 from training.results import TaggedNote
 
@@ -27,26 +27,26 @@ class Outcome:
     error: Conflict | None = None
 
 
-async def ingest(services: Services, tenant_id: str, items: Sequence[NewNote]) -> list[Outcome]:
+async def ingest(state: AppState, tenant_id: str, items: Sequence[NewNote]) -> list[Outcome]:
     """Store ``items``; concurrent posts of the same external id settle on one stored note."""
     tags: dict[int, TaggedNote] = {}
     model_version = ""
     for attempt in range(ATTEMPTS):
-        plan = await _plan(services, tenant_id, items)
+        plan = await _plan(state, tenant_id, items)
         untagged = [index for index in plan.new if index not in tags]
         if untagged:
             tagged = await asyncio.wrap_future(
-                services.tagging.submit([items[index].text for index in untagged])
+                state.tagging.submit([items[index].text for index in untagged])
             )
             model_version = tagged.model_version
             tags.update(zip(untagged, tagged.results, strict=True))
-        model_version = model_version or services.tagging.model.version
+        model_version = model_version or state.tagging.model.version
         stored = {
             index: note_record(tenant_id, items[index], tags[index], model_version)
             for index in plan.new
         }
         try:
-            await asyncio.wrap_future(services.writer.submit(list(stored.values())))
+            await asyncio.wrap_future(state.writer.submit(list(stored.values())))
         except IntegrityError:
             # Another request stored one of these external ids since we looked; look again.
             if attempt == ATTEMPTS - 1:
@@ -56,12 +56,12 @@ async def ingest(services: Services, tenant_id: str, items: Sequence[NewNote]) -
     raise AssertionError("unreachable")
 
 
-async def _plan(services: Services, tenant_id: str, items: Sequence[NewNote]) -> Plan:
+async def _plan(state: AppState, tenant_id: str, items: Sequence[NewNote]) -> Plan:
     if all(item.external_id is None for item in items):
         return Plan(new=list(range(len(items))), existing={}, conflicts={})  # nothing to look up
 
     def look_up() -> Plan:
-        with services.sessions() as session:
+        with state.sessions() as session:
             return plan_ingest(session, tenant_id, items)
 
     return await run_in_threadpool(look_up)

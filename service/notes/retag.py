@@ -6,8 +6,8 @@ carries on where it stopped. A reviewed note keeps its reviewer's themes; only t
 answer beside them is renewed. Notes stored without text cannot be re-tagged and are
 counted as skipped."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.notes.store import ThemeRecord, theme_records
 from service.storage.db import transaction
+from service.storage.note_themes import theme_dict, theme_row, themes_of
 from service.storage.tables import Note, NoteTheme
 from service.trends import rollups
 from service.trends.rollups import RollupNote
@@ -133,45 +134,63 @@ def _retag_batch(
     notes = session.execute(query).all()
     if not notes:
         return 0, after
-    seqs = [note.seq for note in notes]
-    stored_themes: dict[int, list[str]] = {}
-    found = select(NoteTheme.note_seq, NoteTheme.theme).where(NoteTheme.note_seq.in_(seqs))
-    for seq, theme in session.execute(found):
-        stored_themes.setdefault(seq, []).append(theme)
+    stored = themes_of(session, [note.seq for note in notes])
     tagged = model.tagger.tag_notes([note.text for note in notes])
-    before = [rollups.rollup_note(note, stored_themes.get(note.seq, ())) for note in notes]
-    unreviewed = [note.seq for note in notes if note.reviewed_at is None]
-    session.execute(delete(NoteTheme).where(NoteTheme.note_seq.in_(unreviewed)))
-    rows: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    after_rollups: list[RollupNote] = []
+    _write(session, _answers(notes, tagged, stored, model.version))
+    return len(notes), notes[-1].seq
+
+
+@dataclass
+class _Answers:
+    """What a batch's new answers change: the themes of its unreviewed notes (which the
+    model's answer decides), every note's model fields, and its rollup counts."""
+
+    unreviewed: list[int] = field(default_factory=list)
+    theme_rows: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    before: list[RollupNote] = field(default_factory=list)
+    after: list[RollupNote] = field(default_factory=list)
+
+
+def _answers(
+    notes: Sequence[PendingRow],
+    tagged: Sequence[TaggedNote],
+    stored: dict[int, list[str]],
+    version: str,
+) -> _Answers:
+    answers = _Answers()
     for note, result in zip(notes, tagged, strict=True):
         records = theme_records(result, store_text=True)
+        answers.before.append(rollups.rollup_note(note, stored.get(note.seq, ())))
         if note.reviewed_at is None:
-            rows.extend(
-                {"note_seq": note.seq, "theme": r.theme, "score": r.score, "evidence": r.evidence}
-                for r in records
-            )
+            answers.unreviewed.append(note.seq)
+            answers.theme_rows.extend(theme_row(note.seq, record) for record in records)
             themes = tuple(record.theme for record in records)
-        else:
-            themes = tuple(stored_themes.get(note.seq, ()))
-        updates.append(_note_update(note, result, model.version, records))
-        after_rollups.append(rollups.rollup_note(note, themes, model.version))
-    if rows:
-        session.execute(insert(NoteTheme), rows)
-    statement = (
-        NOTES.update()
-        .where(NOTES.c.seq == bindparam("b_seq"))
-        .values(
-            model_version=bindparam("b_version"),
-            margin=bindparam("b_margin"),
-            uncertain_theme=bindparam("b_uncertain"),
-            model_themes=bindparam("b_model_themes"),
-        )
+        else:  # the reviewer's themes still count; only the model's answer beside them changes
+            themes = tuple(stored.get(note.seq, ()))
+        answers.updates.append(_note_update(note, result, version, records))
+        answers.after.append(rollups.rollup_note(note, themes, version))
+    return answers
+
+
+NOTE_UPDATE = (
+    NOTES.update()
+    .where(NOTES.c.seq == bindparam("b_seq"))
+    .values(
+        model_version=bindparam("b_version"),
+        margin=bindparam("b_margin"),
+        uncertain_theme=bindparam("b_uncertain"),
+        model_themes=bindparam("b_model_themes"),
     )
-    session.connection().execute(statement, updates)
-    rollups.relabel(session, before, after_rollups)
-    return len(notes), seqs[-1]
+)
+
+
+def _write(session: Session, answers: _Answers) -> None:
+    session.execute(delete(NoteTheme).where(NoteTheme.note_seq.in_(answers.unreviewed)))
+    if answers.theme_rows:
+        session.execute(insert(NoteTheme), answers.theme_rows)
+    session.connection().execute(NOTE_UPDATE, answers.updates)
+    rollups.relabel(session, answers.before, answers.after)
 
 
 def _note_update(
@@ -179,9 +198,7 @@ def _note_update(
 ) -> dict[str, Any]:
     model_themes = None
     if note.reviewed_at is not None:
-        model_themes = [
-            {"theme": r.theme, "score": r.score, "evidence": r.evidence} for r in records
-        ]
+        model_themes = [theme_dict(record) for record in records]
     return {
         "b_seq": note.seq,
         "b_version": version,

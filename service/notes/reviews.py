@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from service.auth.keys import Principal
 from service.errors import FieldProblem, InvalidInput
-from service.notes.store import for_rollups, get_note, visible
+from service.notes.store import ThemeRecord, for_rollups, get_note, visible
+from service.storage.note_themes import theme_dict, theme_row
 from service.storage.tables import Note, NoteTheme
 from service.trends import rollups
 
@@ -50,7 +51,7 @@ def model_answer(note: Note) -> list[dict[str, Any]]:
     """The model's themes for a note, whether or not a person has reviewed it since."""
     if note.model_themes is not None:
         return note.model_themes
-    return [{"theme": t.theme, "score": t.score, "evidence": t.evidence} for t in note.themes]
+    return [theme_dict(theme) for theme in note.themes]
 
 
 def review(
@@ -69,15 +70,7 @@ def review(
     answer = model_answer(note)
     by_theme = {item["theme"]: item for item in answer}
     session.execute(delete(NoteTheme).where(NoteTheme.note_seq == note.seq))
-    rows = [
-        {
-            "note_seq": note.seq,
-            "theme": theme,
-            "score": by_theme[theme]["score"] if theme in by_theme else PERSON_SCORE,
-            "evidence": by_theme[theme]["evidence"] if theme in by_theme else [],
-        }
-        for theme in themes
-    ]
+    rows = [theme_row(note.seq, _reviewed_theme(theme, by_theme.get(theme))) for theme in themes]
     if rows:
         session.execute(insert(NoteTheme), rows)
     note.model_themes = answer
@@ -87,6 +80,13 @@ def review(
     session.expire(note, ["themes"])
     rollups.relabel(session, [before], [for_rollups(note)])
     return note
+
+
+def _reviewed_theme(theme: str, model_gave: dict[str, Any] | None) -> ThemeRecord:
+    """A theme a reviewer kept carries the model's score and evidence; one they added, none."""
+    if model_gave is None:
+        return ThemeRecord(theme=theme, score=PERSON_SCORE, evidence=[])
+    return ThemeRecord(theme=theme, score=model_gave["score"], evidence=model_gave["evidence"])
 
 
 def review_queue(session: Session, principal: Principal, *, limit: int) -> list[Note]:

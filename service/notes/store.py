@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.auth.keys import Principal
 from service.errors import Conflict, FieldProblem, InvalidInput, NotFound
+from service.storage.note_themes import theme_row
 from service.storage.tables import Note, NoteTheme
 from service.trends import rollups
 from service.trends.rollups import RollupNote
@@ -224,9 +225,9 @@ def insert_notes(session: Session, records: Sequence[NoteRecord]) -> None:
     returning = insert(Note).returning(Note.seq, sort_by_parameter_order=True)
     seqs = session.execute(returning, rows).scalars().all()
     themes = [
-        {"note_seq": seq, "theme": t.theme, "score": t.score, "evidence": t.evidence}
+        theme_row(seq, theme)
         for seq, record in zip(seqs, records, strict=True)
-        for t in record.themes
+        for theme in record.themes
     ]
     if themes:
         session.execute(insert(NoteTheme), themes)

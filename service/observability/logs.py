@@ -37,7 +37,7 @@ def json_handler() -> logging.Handler:
 def configure(level: str) -> None:
     """Send every logger (uvicorn's included) through one JSON handler on stderr. uvicorn's
     access log is silenced: it prints paths, which hold mentee and note ids, and
-    ``service.api.access`` writes one line per request by route template instead."""
+    ``service.api.middleware`` writes one line per request by route template instead."""
     root = logging.getLogger()
     root.handlers[:] = [json_handler()]
     root.setLevel(level.upper())

@@ -136,7 +136,7 @@ class ModelWatcher:
 
     def _validated(self, version: str) -> LoadedModel:
         model = load_model(self._models_dir, version)
-        labels = {str(label) for label in model.tagger.classes_}
+        labels = model.labels
         results = model.tagger.tag([SMOKE_TEXT])
         if len(results) != 1 or any(m.theme not in labels for m in results[0]):
             raise TrainingError(f"model {version} failed its smoke prediction")

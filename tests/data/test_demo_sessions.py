@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "data" / "samples" / "demo_sessions.jsonl"
+DEMO = ROOT / "service" / "notes" / "demo_sessions.jsonl"
 
 
 def sessions() -> list[dict[str, str]]:

@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 
 from service.auth.keys import Role, create_key
 from service.main import build_app
-from service.services import Services
 from service.settings import Settings
+from service.state import AppState
 from service.storage.db import make_engine, make_sessions
 from service.storage.migrate import upgrade
 from tests.service.api.routes.test_health import sample
-from tests.service.tagging.test_reload import registry  # noqa: F401 - a fixture
+from tests.service.tagging.conftest import registry  # noqa: F401 - a fixture
 from training.registry import set_active
 
 OLD, NEW = "20260101-000000-test", "20260202-000000-next"
@@ -38,8 +38,8 @@ class Served:
         self.auth = {"Authorization": f"Bearer {key}"}
 
     @property
-    def services(self) -> Services:
-        services: Services = self.client.app.state.services  # type: ignore[attr-defined]
+    def services(self) -> AppState:
+        services: AppState = self.client.app.state.services  # type: ignore[attr-defined]
         return services
 
     def tag(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from service.api.deps import get_principal
@@ -86,12 +86,12 @@ CASES: dict[tuple[str, str], Case] = {
 }
 
 
-def _walk(routes: list[BaseRoute]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
+def _walk(routes: list[BaseRoute]) -> Iterator[RouteContext]:
+    """The API routes, with the paths they are served at (prefixes of included routers
+    applied, as an included router's own routes do not carry them)."""
+    for route in iter_route_contexts(routes):
+        if isinstance(route.original_route, APIRoute):
             yield route
-        elif hasattr(route, "original_router"):  # FastAPI's wrapper of an included router
-            yield from _walk(route.original_router.routes)
 
 
 def _dependencies(dependant: Dependant) -> Iterator[Any]:

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from service.auth.keys import Role, create_key
 from service.main import build_app
-from service.services import Services
 from service.settings import Settings
+from service.state import AppState
 from service.storage.db import make_engine, make_sessions
 from service.storage.migrate import upgrade
 from training.estimator import ThemeTagger
@@ -93,7 +93,7 @@ class Api:
     """A client on a running app, and a way to make keys in fresh tenants."""
 
     client: TestClient
-    services: Services
+    services: AppState
 
     def key(self, tenant: str, role: Role = Role.ADMIN, mentor: str | None = None) -> str:
         return create_key(self.services.sessions, tenant_id=tenant, role=role, mentor_id=mentor).key

@@ -1,13 +1,11 @@
 """The mentor dashboard: one page and its assets, all served by the service itself (no
-CDN), so it works without internet access."""
+CDN), so it works without internet access. They are package data (``service/static``),
+found through the package's import spec, so an installed service finds them too."""
 
-from pathlib import Path
-
-from fastapi import APIRouter
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 # Scripts only from this origin; the page talks to nothing else.
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -19,13 +17,17 @@ SECURITY_HEADERS = {
 }
 
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
-assets = StaticFiles(directory=STATIC)
+# Starlette resolves a package's folder itself: it streams files, so it needs a real folder,
+# which an importlib.resources Traversable is not promised to be.
+assets = StaticFiles(packages=[("service", "static")])
 
 
 @router.get("/")
-async def dashboard() -> FileResponse:
+async def dashboard(request: Request) -> Response:
     """The dashboard page."""
-    return FileResponse(STATIC / "index.html", headers=SECURITY_HEADERS)
+    page = await assets.get_response("index.html", request.scope)
+    page.headers.update(SECURITY_HEADERS)
+    return page
 
 
 @router.get("/dashboard")

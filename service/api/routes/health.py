@@ -4,7 +4,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import ServicesDep
+from service.api.deps import StateDep
 from service.api.schemas import Health
 from service.observability import metrics
 from service.storage.db import unreachable_reason
@@ -19,15 +19,15 @@ async def healthz() -> Health:
 
 
 @router.get("/readyz", responses={503: {"model": Health, "description": "Not ready."}})
-async def readyz(services: ServicesDep) -> JSONResponse:
+async def readyz(state: StateDep) -> JSONResponse:
     """Ready when the database answers and the model is loaded and its process is up."""
-    database_problem = await run_in_threadpool(unreachable_reason, services.engine)
-    checks = {"database": database_problem is None, "model": services.tagging.healthy()}
+    database_problem = await run_in_threadpool(unreachable_reason, state.engine)
+    checks = {"database": database_problem is None, "model": state.tagging.healthy()}
     ready = all(checks.values())
-    detail = {"model": services.tagging.model.version}
+    detail = {"model": state.tagging.model.version}
     if database_problem is not None:
         detail["database"] = database_problem
-    failure = services.watcher.failure
+    failure = state.watcher.failure
     if failure is not None:
         detail["model_reload"] = failure.describe()
     body = Health(status="ok" if ready else "unavailable", checks=checks, detail=detail)
@@ -35,7 +35,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=Response)
-async def prometheus_metrics(services: ServicesDep) -> Response:
+async def prometheus_metrics(state: StateDep) -> Response:
     """Prometheus exposition: request counts and latency by route, tagging latency, model."""
-    body = metrics.render(services.settings.prometheus_multiproc_dir)
+    body = metrics.render(state.settings.prometheus_multiproc_dir)
     return Response(body, media_type=metrics.CONTENT_TYPE)

@@ -5,14 +5,10 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from service.api.deps import Admin, AnyKey, ServicesDep
+from service.api.deps import Admin, AnyKey, StateDep
 from service.api.routes import problems
 from service.api.schemas import ActivateIn, ActivateOut
-from service.errors import Conflict, NotFound
-from training.errors import ModelError, TrainingError
-from training.promotion import check_promotion, promote
-from training.registry import list_cards, load_model, read_active
-from training.samples import load_samples
+from service.tagging.activation import activate
 
 router = APIRouter(tags=["model"])
 
@@ -40,65 +36,38 @@ def public_card(card: dict[str, Any]) -> dict[str, Any]:
     return public
 
 
-@router.get("/v1/model", responses=problems(401))
-async def read_model(_principal: AnyKey, services: ServicesDep) -> dict[str, Any]:
+@router.get("/model", responses=problems(401))
+async def read_model(_principal: AnyKey, state: StateDep) -> dict[str, Any]:
     """The active model's card: version, training data summary, thresholds and CV metrics."""
-    return public_card(services.tagging.model.card)
+    return public_card(state.tagging.model.card)
 
 
-@router.post("/v1/models/{version}/activate", responses=problems(401, 403, 404, 409, 422))
+@router.post("/models/{version}/activate", responses=problems(401, 403, 404, 409, 422))
 async def activate_model(
-    version: str, body: ActivateIn, principal: Admin, services: ServicesDep
+    version: str, body: ActivateIn, principal: Admin, state: StateDep
 ) -> ActivateOut:
     """Promote a model version, as `mentor-themes models promote` does: it must score
     within tolerance of the active model on the held-out notes unless `force`. Every worker
     picks it up within the poll interval; this one at once. It changes the model of every
     tenant this service holds."""
-    settings = services.settings
-
-    def run() -> ActivateOut:
-        # Only a version folder of the registry: never a path (".", "..", another folder).
-        registered = {str(card.get("version")) for card in list_cards(settings.models_dir)}
-        if version not in registered:
-            raise NotFound(f"no model version {version!r} in the registry")
-        try:
-            candidate = load_model(settings.models_dir, version)
-        except ModelError as error:
-            raise Conflict(f"model version {version!r} cannot be used: {error}") from error
-        current = read_active(settings.models_dir)
-        try:
-            active = load_model(settings.models_dir, current) if current else None
-            labels = {str(label) for label in candidate.tagger.classes_}
-            notes = load_samples(settings.heldout_paths, label_set=labels)
-            check = check_promotion(
-                candidate,
-                active,
-                notes,
-                tolerance=body.tolerance,
-                max_theme_drop=body.max_theme_drop,
-            )
-            by = f"api:{principal.tenant_id}/{principal.key_id}"
-            event = promote(
-                settings.models_dir,
-                candidate,
-                check,
-                heldout=settings.heldout_paths,
-                force=body.force,
-                by=by,
-            )
-        except ModelError as error:
-            raise Conflict(str(error)) from error
-        except TrainingError as error:
-            raise Conflict(f"cannot score the models: {error}") from error
-        serving = services.watcher.check_now()
-        return ActivateOut(
-            active=event["version"],
-            previous=event["previous"],
-            serving=serving,
-            heldout_macro_f1=round(check.candidate["macro_f1"], 4),
-            previous_heldout_macro_f1=round(check.active["macro_f1"], 4) if check.active else None,
-            forced=event["forced"],
-            problems=check.problems,
-        )
-
-    return await run_in_threadpool(run)
+    done = await run_in_threadpool(
+        activate,
+        watcher=state.watcher,
+        models_dir=state.settings.models_dir,
+        version=version,
+        heldout=state.settings.heldout_paths,
+        force=body.force,
+        tolerance=body.tolerance,
+        max_theme_drop=body.max_theme_drop,
+        by=f"api:{principal.tenant_id}/{principal.key_id}",
+    )
+    check = done.check
+    return ActivateOut(
+        active=done.active,
+        previous=done.previous,
+        serving=done.serving,
+        heldout_macro_f1=round(check.candidate["macro_f1"], 4),
+        previous_heldout_macro_f1=round(check.active["macro_f1"], 4) if check.active else None,
+        forced=done.forced,
+        problems=check.problems,
+    )

@@ -7,12 +7,13 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api.convert import (
     check_count,
+    check_page_size,
     check_storable,
     note_out,
     parse_batch_item,
     to_new_note,
 )
-from service.api.deps import Admin, Ingester, Reader, ServicesDep
+from service.api.deps import Admin, Ingester, Reader, StateDep
 from service.api.problems import problem
 from service.api.routes import problems
 from service.api.schemas import (
@@ -31,7 +32,7 @@ from service.notes.reviews import check_themes, review, reviewer_name
 from service.notes.store import NewNote, NoteFilters, delete_note, get_note, list_notes
 from service.storage.db import transaction
 
-router = APIRouter(prefix="/v1/notes", tags=["notes"])
+router = APIRouter(prefix="/notes", tags=["notes"])
 
 DEFAULT_PAGE = 50
 ALREADY_STORED: dict[int | str, dict[str, Any]] = {
@@ -45,11 +46,11 @@ ALREADY_STORED: dict[int | str, dict[str, Any]] = {
     responses=ALREADY_STORED | problems(401, 403, 409, 413, 422),
 )
 async def post_note(
-    body: NoteIn, principal: Ingester, services: ServicesDep, response: Response
+    body: NoteIn, principal: Ingester, state: StateDep, response: Response
 ) -> NoteOut:
     """Tag a note and store it; 201 when new, 200 when this external id was already stored."""
-    item = to_new_note(body, "body", services.settings)
-    [outcome] = await ingest(services, principal.tenant_id, [item])
+    item = to_new_note(body, "body", state.settings)
+    [outcome] = await ingest(state, principal.tenant_id, [item])
     if outcome.error is not None:
         raise outcome.error
     assert outcome.note is not None
@@ -58,18 +59,18 @@ async def post_note(
 
 
 @router.post("/batch", responses=problems(401, 403, 413, 422))
-async def post_batch(body: BatchIn, principal: Ingester, services: ServicesDep) -> BatchOut:
+async def post_batch(body: BatchIn, principal: Ingester, state: StateDep) -> BatchOut:
     """Tag and store up to 500 notes at once; each item gets its own status."""
-    check_count(body.notes, "body.notes", services.settings.max_batch_notes, "note")
+    check_count(body.notes, "body.notes", state.settings.max_batch_notes, "note")
     parsed: dict[int, NewNote] = {}
     refused: dict[int, ServiceError] = {}
     for index, raw in enumerate(body.notes):
         try:
-            parsed[index] = parse_batch_item(raw, index, services.settings)
+            parsed[index] = parse_batch_item(raw, index, state.settings)
         except InvalidInput as error:
             refused[index] = error
     positions = sorted(parsed)
-    outcomes = await ingest(services, principal.tenant_id, [parsed[i] for i in positions])
+    outcomes = await ingest(state, principal.tenant_id, [parsed[i] for i in positions])
     results: list[BatchItemOut] = [
         BatchItemOut(index=index, status=error.status, problem=problem(error))
         for index, error in refused.items()
@@ -86,7 +87,7 @@ async def post_batch(body: BatchIn, principal: Ingester, services: ServicesDep) 
             )
     results.sort(key=lambda result: result.index)
     return BatchOut(
-        model_version=services.tagging.model.version,
+        model_version=state.tagging.model.version,
         created=sum(result.status == 201 for result in results),
         existing=sum(result.status == 200 for result in results),
         failed=sum(result.status >= 400 for result in results),
@@ -95,11 +96,11 @@ async def post_batch(body: BatchIn, principal: Ingester, services: ServicesDep) 
 
 
 @router.get("/{note_id}", responses=problems(401, 403, 404))
-async def read_note(note_id: str, principal: Reader, services: ServicesDep) -> NoteOut:
+async def read_note(note_id: str, principal: Reader, state: StateDep) -> NoteOut:
     """One stored note with its themes and evidence."""
 
     def load() -> NoteOut:
-        with services.sessions() as session:
+        with state.sessions() as session:
             return note_out(get_note(session, principal, note_id))
 
     return await run_in_threadpool(load)
@@ -108,7 +109,7 @@ async def read_note(note_id: str, principal: Reader, services: ServicesDep) -> N
 @router.get("", responses=problems(401, 403, 422))
 async def read_notes(
     principal: Reader,
-    services: ServicesDep,
+    state: StateDep,
     mentee_id: str | None = None,
     mentor_id: str | None = None,
     cohort: str | None = None,
@@ -121,10 +122,7 @@ async def read_notes(
     limit: Annotated[int, Query(ge=1, description="Page size, at most 200.")] = DEFAULT_PAGE,
 ) -> NotesPage:
     """Stored notes, newest session first, filtered and paged with a cursor."""
-    if limit > services.settings.max_page_size:
-        raise InvalidInput(
-            [FieldProblem("query.limit", f"at most {services.settings.max_page_size}")]
-        )
+    check_page_size(limit, state.settings)
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidInput([FieldProblem("query.from", "is after query.to")])
     check_storable(
@@ -139,7 +137,7 @@ async def read_notes(
     filters = NoteFilters(mentee_id, mentor_id, cohort, theme, date_from, date_to)
 
     def load() -> NotesPage:
-        with services.sessions() as session:
+        with state.sessions() as session:
             notes, next_cursor = list_notes(session, principal, filters, cursor=cursor, limit=limit)
             return NotesPage(notes=[note_out(note) for note in notes], next_cursor=next_cursor)
 
@@ -148,15 +146,14 @@ async def read_notes(
 
 @router.put("/{note_id}/themes", responses=problems(401, 403, 404, 422))
 async def correct_themes(
-    note_id: str, body: ReviewIn, principal: Reader, services: ServicesDep
+    note_id: str, body: ReviewIn, principal: Reader, state: StateDep
 ) -> NoteOut:
     """Replace a note's themes with a person's; the model's stay visible beside them."""
-    labels = [str(label) for label in services.tagging.model.tagger.classes_]
-    themes = check_themes(body.themes, labels)
+    themes = check_themes(body.themes, state.tagging.model.labels)
     reviewer = reviewer_name(principal, body.reviewer)
 
     def store() -> NoteOut:
-        with transaction(services.sessions) as session:
+        with transaction(state.sessions) as session:
             note = review(session, principal, note_id, themes=themes, reviewer=reviewer)
             return note_out(note)
 
@@ -166,11 +163,11 @@ async def correct_themes(
 @router.delete(
     "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(401, 403, 404)
 )
-async def erase_note(note_id: str, principal: Admin, services: ServicesDep) -> Response:
+async def erase_note(note_id: str, principal: Admin, state: StateDep) -> Response:
     """Delete a note and its themes."""
 
     def erase() -> None:
-        with transaction(services.sessions) as session:
+        with transaction(state.sessions) as session:
             delete_note(session, principal, note_id)
 
     await run_in_threadpool(erase)

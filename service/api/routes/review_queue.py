@@ -5,30 +5,26 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from service.api.convert import note_out
-from service.api.deps import Reader, ServicesDep
+from service.api.convert import check_page_size, note_out
+from service.api.deps import Reader, StateDep
 from service.api.routes import problems
 from service.api.schemas import ReviewQueue
-from service.errors import FieldProblem, InvalidInput
 from service.notes.reviews import review_queue
 
-router = APIRouter(prefix="/v1/review-queue", tags=["notes"])
+router = APIRouter(prefix="/review-queue", tags=["notes"])
 
 
 @router.get("", responses=problems(401, 403, 422))
 async def read_review_queue(
     principal: Reader,
-    services: ServicesDep,
+    state: StateDep,
     limit: Annotated[int, Query(ge=1, description="How many notes, at most 200.")] = 20,
 ) -> ReviewQueue:
     """Unreviewed notes whose model scores sit closest to a threshold, least certain first."""
-    if limit > services.settings.max_page_size:
-        raise InvalidInput(
-            [FieldProblem("query.limit", f"at most {services.settings.max_page_size}")]
-        )
+    check_page_size(limit, state.settings)
 
     def load() -> ReviewQueue:
-        with services.sessions() as session:
+        with state.sessions() as session:
             return ReviewQueue(
                 notes=[note_out(note) for note in review_queue(session, principal, limit=limit)]
             )

@@ -2,27 +2,28 @@
 
 from fastapi import APIRouter
 
-from service.api.deps import AnyKey, ServicesDep
+from service.api.deps import AnyKey, StateDep
 from service.api.routes import problems
 from service.api.schemas import ThemeInfo, ThemesOut
 
-router = APIRouter(prefix="/v1/themes", tags=["model"])
+router = APIRouter(prefix="/themes", tags=["model"])
 
 
 @router.get("", responses=problems(401))
-async def list_themes(_principal: AnyKey, services: ServicesDep) -> ThemesOut:
+async def list_themes(_principal: AnyKey, state: StateDep) -> ThemesOut:
     """The themes the active model gives, with definitions and score thresholds."""
-    model = services.tagging.model
+    model = state.tagging.model
+    described = {label["id"]: label for label in model.card.get("labels", [])}
     thresholds = model.card.get("thresholds", {})
     return ThemesOut(
         model_version=model.version,
         themes=[
             ThemeInfo(
-                id=label["id"],
-                name=label.get("name") or label["id"],
-                definition=label.get("definition"),
-                threshold=thresholds.get(label["id"]),
+                id=label,
+                name=described.get(label, {}).get("name") or label,
+                definition=described.get(label, {}).get("definition"),
+                threshold=thresholds.get(label),
             )
-            for label in model.card.get("labels", [])
+            for label in model.labels
         ],
     )

@@ -154,7 +154,7 @@ async def trend_query(
 TrendParams = Annotated[TrendQuery, Depends(trend_query)]
 
 
-@router.get("/v1/trends", responses=problems(401, 403, 422))
+@router.get("/trends", responses=problems(401, 403, 422))
 async def read_trends(principal: Reader, services: ServicesDep, query: TrendParams) -> TrendsOut:
     """Theme counts and shares per period, what rose or fell between the last two windows,
     summary lines with example notes, and which themes come up together."""
@@ -162,7 +162,7 @@ async def read_trends(principal: Reader, services: ServicesDep, query: TrendPara
 
 
 @router.get(
-    "/v1/trends.csv",
+    "/trends.csv",
     response_class=Response,
     responses=CSV_RESPONSE | problems(401, 403, 422),
 )

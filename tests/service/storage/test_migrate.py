@@ -5,16 +5,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from service.notes.store import NewNote
 from service.storage.db import make_engine
-from service.storage.migrate import current_revision, downgrade, head_revision, upgrade
+from service.storage.migrate import (
+    SchemaOutOfDate,
+    alembic_config,
+    check_schema,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from service.storage.tables import Base
 from tests.service.conftest import BACKENDS, postgres_url
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Undo migrations down to ``revision``: only the tests go down."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -48,6 +64,22 @@ def test_migrations_match_the_declared_tables_and_can_be_undone(empty_database_u
         upgrade(engine)  # running it again changes nothing
         downgrade(engine, "base")
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def test_check_schema_refuses_a_database_not_at_head_naming_both_revisions(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
+    try:
+        with pytest.raises(SchemaOutOfDate, match="at schema revision None but this version"):
+            check_schema(engine)
+        upgrade(engine, "0003")
+        with pytest.raises(SchemaOutOfDate, match=f"0003 but this version needs {head_revision()}"):
+            check_schema(engine)
+        upgrade(engine)
+        check_schema(engine)
     finally:
         engine.dispose()
 

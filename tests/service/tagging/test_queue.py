@@ -1,7 +1,5 @@
 """The tagging queue: batching of concurrent requests, same answers as the model, errors."""
 
-import os
-import signal
 from pathlib import Path
 
 import pytest
@@ -59,21 +57,6 @@ def test_a_model_error_reaches_every_waiting_request(models_dir: Path) -> None:
         tagging.close()
 
 
-def test_child_process_gives_the_same_results_as_the_thread(
-    models_dir: Path, small_samples: list[Sample]
-) -> None:
-    model = load_model(models_dir)
-    texts = [sample.text for sample in small_samples[:25]]
-    tagging = TaggingQueue(model, in_process=True)
-    try:
-        tagged = tagging.submit(texts).result(timeout=120)
-        with pytest.raises((TypeError, AttributeError, ValueError)):
-            tagging.submit([None]).result(timeout=60)  # type: ignore[list-item]
-    finally:
-        tagging.close()
-    assert tagged.results == model.tagger.tag_notes(texts)
-
-
 def test_empty_submission_resolves_at_once(models_dir: Path) -> None:
     tagging = TaggingQueue(load_model(models_dir))
     try:
@@ -92,19 +75,5 @@ def test_a_cancelled_request_is_skipped_and_the_thread_carries_on(models_dir: Pa
         blocker.result(timeout=60)
         assert after.result(timeout=60).results
         assert gone.cancelled() and tagging.healthy()
-    finally:
-        tagging.close()
-
-
-def test_a_killed_model_process_is_replaced(models_dir: Path) -> None:
-    tagging = TaggingQueue(load_model(models_dir), in_process=True)
-    try:
-        runner = tagging._process
-        assert runner is not None and tagging.healthy()
-        os.kill(runner._child.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        runner._child.join(timeout=10)
-        assert not tagging.healthy()
-        assert tagging.submit(["Tagged by the new process."]).result(timeout=120).results
-        assert tagging.healthy()
     finally:
         tagging.close()

@@ -3,7 +3,6 @@ corrupted one is refused and the working model keeps serving."""
 
 import json
 import os
-import shutil
 import signal
 import threading
 import time
@@ -21,28 +20,11 @@ from service.storage.migrate import upgrade
 from service.tagging.queue import TaggingQueue
 from service.tagging.reload import ModelWatcher
 from tests.service.servers import free_port, request, start_server
-from training.estimator import ThemeTagger
-from training.registry import load_model, read_active, set_active
-from training.samples import Sample
+from training.registry import load_model, set_active
 
 # Poll interval plus loading and checking the model and starting its process, while four
 # streams keep both cores busy (measured about 13 s here).
 SWITCH_WITHIN = 30.0
-
-
-@pytest.fixture
-def registry(tmp_path: Path, models_dir: Path, fitted_tagger: ThemeTagger) -> Path:
-    """A copy of the session registry with a second version beside the first."""
-    folder = tmp_path / "models"
-    shutil.copytree(models_dir, folder)
-    active = read_active(folder)
-    assert active is not None
-    second = folder / "20260202-000000-next"
-    shutil.copytree(folder / active, second)
-    card = json.loads((second / "card.json").read_text())
-    card["version"] = second.name
-    (second / "card.json").write_text(json.dumps(card))
-    return folder
 
 
 @pytest.mark.parametrize("in_process", [False, True])
@@ -100,15 +82,8 @@ def test_a_model_made_with_other_library_versions_is_refused(registry: Path) -> 
 
 
 def test_activate_over_http_promotes_checks_and_reports(
-    registry: Path, tmp_path: Path, small_samples: list[Sample]
+    registry: Path, tmp_path: Path, heldout: Path
 ) -> None:
-    heldout = tmp_path / "heldout.jsonl"
-    heldout.write_text(
-        "".join(
-            json.dumps({"id": s.id, "text": s.text, "labels": list(s.labels)}) + "\n"
-            for s in small_samples[-100:]
-        )
-    )
     url = f"sqlite:///{tmp_path / 'activate.db'}"
     engine = make_engine(url)
     upgrade(engine)

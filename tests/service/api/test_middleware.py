@@ -1,16 +1,20 @@
-"""Request ids on every response and log line, an access line per request, and CORS."""
+"""Request ids on every response and log line, an access line per request, CORS, and the
+body size limit."""
 
 import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from service.auth.keys import Role
 from service.main import build_app
 from service.observability.logs import json_handler
 from service.settings import Settings
+from tests.service.api.routes.test_notes import assert_problem
 from tests.service.conftest import Api
 
 
@@ -79,3 +83,30 @@ def test_cors_is_closed_unless_origins_are_configured(api: Api, settings: Settin
         assert allowed.headers["access-control-allow-origin"] == "https://platform.example"
         other = client.options("/v1/notes", headers=preflight | {"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.mark.parametrize("path", ["/v1/notes", "/v1/notes/batch", "/v1/tag"])
+def test_body_over_the_limit_returns_413_before_parsing(api: Api, path: str) -> None:
+    key = api.key(api.tenant(), Role.ADMIN)
+    huge = b'{"text": "' + b"x" * 300_000 + b'", "mentee_id": "m"}'
+    headers = api.headers(key) | {"Content-Type": "application/json"}
+    assert_problem(api.client.post(path, content=huge, headers=headers), 413, "body")
+    assert api.client.get("/v1/notes", headers=api.headers(key)).json()["notes"] == []
+
+
+def test_streamed_body_over_the_limit_returns_413(api: Api) -> None:
+    key = api.key(api.tenant(), Role.INGEST)
+
+    def chunks() -> Any:
+        yield b'{"text": "'
+        for _ in range(40):
+            yield b"x" * 10_000
+        yield b'", "mentee_id": "m"}'
+
+    response = api.client.post(
+        "/v1/notes",
+        content=chunks(),
+        headers=api.headers(key) | {"Content-Type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    assert_problem(response, 413, "body")
