@@ -76,7 +76,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = open_state(settings)
         state.keys.watch_revocations()
-        app.state.services = state
+        app.state.app_state = state
         # The model and libraries are long-lived: keep the collector from re-scanning them,
         # and collect less often (full collections showed up as 100 ms+ latency spikes).
         gc.freeze()

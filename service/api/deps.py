@@ -17,7 +17,7 @@ bearer = HTTPBearer(auto_error=False, description="An API key from `mentor-theme
 
 async def get_state(request: Request) -> AppState:
     # async: a plain def dependency would cost a thread-pool hop per request.
-    state: AppState = request.app.state.services
+    state: AppState = request.app.state.app_state
     return state
 
 
@@ -62,7 +62,3 @@ AnyKey = PrincipalDep
 Ingester = Annotated[Principal, Depends(requires(Role.INGEST, Role.ADMIN))]
 Reader = Annotated[Principal, Depends(requires(Role.READ, Role.ADMIN))]
 Admin = Annotated[Principal, Depends(requires(Role.ADMIN))]
-
-# The old name, for api/routes/trends.py only (changed on the trends branch): delete this
-# alias once it declares StateDep.
-ServicesDep = StateDep

@@ -38,9 +38,9 @@ class Served:
         self.auth = {"Authorization": f"Bearer {key}"}
 
     @property
-    def services(self) -> AppState:
-        services: AppState = self.client.app.state.services  # type: ignore[attr-defined]
-        return services
+    def state(self) -> AppState:
+        state: AppState = self.client.app.state.app_state  # type: ignore[attr-defined]
+        return state
 
     def tag(self) -> str:
         response = self.client.post("/v1/tag", json={"texts": ["She spoke up."]}, headers=self.auth)
@@ -72,7 +72,7 @@ class Served:
         return detail
 
     def kill_model_process(self) -> None:
-        runner = self.services.tagging._process
+        runner = self.state.tagging._process
         assert runner is not None, "the app runs the model in a child process"
         os.kill(runner._child.pid, signal.SIGKILL)  # type: ignore[arg-type]
         runner._child.join(timeout=10)
@@ -110,7 +110,7 @@ def test_a_models_folder_renamed_away_keeps_the_loaded_model_serving(
         assert served.tag() == OLD
         time.sleep(10 * POLL_SECONDS)
         assert served.failures() == before + 1, "counted once, not at every poll"
-        assert served.services.watcher._thread.is_alive()
+        assert served.state.watcher._thread.is_alive()
     finally:
         away.rename(registry)
     assert served.wait_for_detail(lambda d: d is None) is None

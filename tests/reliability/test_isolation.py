@@ -153,7 +153,7 @@ def _store(api: Api, tenant: str, mentor: str | None = None) -> Target:
         note_id=posted.json()["id"],
         mentee_id=fields["mentee_id"],
         external_id=fields["external_id"],
-        version=api.services.tagging.model.version,
+        version=api.state.tagging.model.version,
     )
 
 

@@ -93,10 +93,10 @@ class Api:
     """A client on a running app, and a way to make keys in fresh tenants."""
 
     client: TestClient
-    services: AppState
+    state: AppState
 
     def key(self, tenant: str, role: Role = Role.ADMIN, mentor: str | None = None) -> str:
-        return create_key(self.services.sessions, tenant_id=tenant, role=role, mentor_id=mentor).key
+        return create_key(self.state.sessions, tenant_id=tenant, role=role, mentor_id=mentor).key
 
     def tenant(self) -> str:
         return f"tenant-{uuid.uuid4().hex[:10]}"
@@ -112,8 +112,8 @@ class Api:
 @pytest.fixture(scope="session")
 def api(settings: Settings) -> Iterator[Api]:
     with TestClient(build_app(settings)) as client:
-        services = client.app.state.services  # type: ignore[attr-defined]
-        yield Api(client=client, services=services)
+        state = client.app.state.app_state  # type: ignore[attr-defined]
+        yield Api(client=client, state=state)
 
 
 @pytest.fixture

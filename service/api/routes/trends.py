@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api.convert import check_storable
-from service.api.deps import Reader, ServicesDep
+from service.api.deps import Reader, StateDep
 from service.api.routes import problems
 from service.api.schemas import (
     CoOccurrenceOut,
@@ -23,7 +23,7 @@ from service.api.schemas import (
     WindowOut,
 )
 from service.auth.keys import Principal
-from service.services import Services
+from service.state import AppState
 from service.trends.compute import compute
 from service.trends.periods import Interval
 from service.trends.results import PeriodCounts, TrendQuery, Trends, WindowCounts
@@ -48,18 +48,18 @@ def _share(count: int, n: int) -> ThemeCount:
     return ThemeCount(count=count, share=round(count / n, 4) if n else None)
 
 
-async def _trends(services: Services, principal: Principal, query: TrendQuery) -> Trends:
+async def _trends(state: AppState, principal: Principal, query: TrendQuery) -> Trends:
     check_storable({"query.id": query.scope_id})
-    themes = [label["id"] for label in services.tagging.model.card.get("labels", [])]
+    themes = list(state.tagging.model.labels)
 
     def load() -> Trends:
-        with services.sessions() as session:
+        with state.sessions() as session:
             return compute(
                 session,
                 principal,
                 query,
                 themes=themes,
-                min_group=services.settings.min_group_mentees,
+                min_group=state.settings.min_group_mentees,
             )
 
     return await run_in_threadpool(load)
@@ -155,10 +155,10 @@ TrendParams = Annotated[TrendQuery, Depends(trend_query)]
 
 
 @router.get("/trends", responses=problems(401, 403, 422))
-async def read_trends(principal: Reader, services: ServicesDep, query: TrendParams) -> TrendsOut:
+async def read_trends(principal: Reader, state: StateDep, query: TrendParams) -> TrendsOut:
     """Theme counts and shares per period, what rose or fell between the last two windows,
     summary lines with example notes, and which themes come up together."""
-    return _out(await _trends(services, principal, query))
+    return _out(await _trends(state, principal, query))
 
 
 @router.get(
@@ -166,10 +166,10 @@ async def read_trends(principal: Reader, services: ServicesDep, query: TrendPara
     response_class=Response,
     responses=CSV_RESPONSE | problems(401, 403, 422),
 )
-async def read_trends_csv(principal: Reader, services: ServicesDep, query: TrendParams) -> Response:
+async def read_trends_csv(principal: Reader, state: StateDep, query: TrendParams) -> Response:
     """The period table of /v1/trends as CSV: one row per period, a count and a share per
     theme; suppressed periods have empty figures and a reason (``window`` has no effect)."""
-    trends = await _trends(services, principal, query)
+    trends = await _trends(state, principal, query)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     header = ["period_start", "period_end", "n", "mentees"]

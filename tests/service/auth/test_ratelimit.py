@@ -55,7 +55,7 @@ def test_zero_rate_means_no_limit() -> None:
 def test_a_key_over_its_rate_gets_429_with_retry_after(settings: Settings) -> None:
     limited = settings.model_copy(update={"rate_limit_per_minute": 6, "rate_limit_burst": 2})
     with TestClient(build_app(limited)) as client:
-        services = client.app.state.services  # type: ignore[attr-defined]
+        services = client.app.state.app_state  # type: ignore[attr-defined]
         tenant = "rate-limited"
         first = create_key(services.sessions, tenant_id=tenant, role=Role.READ).key
         second = create_key(services.sessions, tenant_id=tenant, role=Role.READ).key

@@ -52,7 +52,7 @@ def test_retag_renews_themes_but_keeps_a_reviewers(
     labels = sorted(str(label) for label in every_theme_model.tagger.classes_)
     trends_url = "/v1/trends?scope=mentee&id=m&from=2026-05-01&to=2026-05-31"
 
-    result = retag(api.services.sessions, every_theme_model, tenant_id=tenant, batch_size=2)
+    result = retag(api.state.sessions, every_theme_model, tenant_id=tenant, batch_size=2)
 
     assert (result.retagged, result.skipped_without_text) == (len(NOTES), 1)
     notes = {
@@ -68,10 +68,10 @@ def test_retag_renews_themes_but_keeps_a_reviewers(
     trends = api.client.get(trends_url, headers=api.headers(key)).json()
     assert trends["model_versions"]["every-theme"] == len(NOTES)
     assert len(trends["model_versions"]) == 2 and "2 model versions" in trends["mixed_versions"]
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         expected = recount(list(session.scalars(select(Note).where(Note.tenant_id == tenant))))
     assert stored(api, tenant)[0] == expected
-    again = retag(api.services.sessions, every_theme_model, tenant_id=tenant)
+    again = retag(api.state.sessions, every_theme_model, tenant_id=tenant)
     assert again.retagged == 0
 
 
@@ -90,13 +90,13 @@ def test_an_interrupted_retag_resumes_where_it_stopped(
 
     with pytest.raises(KeyboardInterrupt):
         retag(
-            api.services.sessions, every_theme_model, tenant_id=tenant, batch_size=3,
+            api.state.sessions, every_theme_model, tenant_id=tenant, batch_size=3,
             progress=stop_after_two_batches,
         )  # fmt: skip
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         versions = session.scalars(select(Note.model_version).where(Note.tenant_id == tenant))
         assert sorted(versions).count("every-theme") == 6
-    rest = retag(api.services.sessions, every_theme_model, tenant_id=tenant, batch_size=3)
+    rest = retag(api.state.sessions, every_theme_model, tenant_id=tenant, batch_size=3)
     assert rest.retagged == 4 * len(NOTES) - 6
     trends = api.client.get("/v1/trends?scope=mentee&id=m", headers=api.headers(key)).json()
     assert trends["model_versions"] == {"every-theme": 4 * len(NOTES)}
@@ -109,7 +109,7 @@ def test_retag_of_one_tenant_leaves_the_others_alone(
     mine, theirs = api.tenant(), api.tenant()
     fill(api, api.key(mine), NOTES[:2])
     fill(api, api.key(theirs), NOTES[:2])
-    retag(api.services.sessions, every_theme_model, tenant_id=mine)
-    with api.services.sessions() as session:
+    retag(api.state.sessions, every_theme_model, tenant_id=mine)
+    with api.state.sessions() as session:
         versions = set(session.scalars(select(Note.model_version).where(Note.tenant_id == theirs)))
-    assert versions == {api.services.tagging.model.version}
+    assert versions == {api.state.tagging.model.version}

@@ -60,7 +60,7 @@ def recount(notes: list[Note]) -> dict[str, Counter[tuple[Any, ...]]]:
 
 
 def stored(api: Api, tenant: str) -> tuple[dict[str, Counter[tuple[Any, ...]]], Counter[Any]]:
-    return stored_in(api.services.sessions, tenant)
+    return stored_in(api.state.sessions, tenant)
 
 
 def stored_in(
@@ -141,7 +141,7 @@ def test_rollups_equal_a_recount_after_random_writes_reviews_and_deletions(api: 
                 f"/v1/mentees/m{chooser.randrange(6)}", headers=api.headers(key)
             )
             assert erased.status_code == 200
-    assert assert_rollups_equal_a_recount(api.services.sessions, tenant) > 20
+    assert assert_rollups_equal_a_recount(api.state.sessions, tenant) > 20
 
 
 def assert_rollups_equal_a_recount(sessions: sessionmaker[Session], tenant: str) -> int:
@@ -175,7 +175,7 @@ def test_wide_scope_trends_from_rollups_equal_sql_counts_over_the_notes(api: Api
     ]
     api.client.post("/v1/notes/batch", json={"notes": notes}, headers=api.headers(key))
     first, last = date(2025, 12, 29), date(2026, 5, 31)
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         for scope in (
             Scope("tenant", tenant),
             Scope("cohort", tenant, "c0"),

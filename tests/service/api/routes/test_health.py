@@ -24,13 +24,13 @@ def test_readyz_checks_database_and_model(api: Api) -> None:
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(api: Api) -> None:
-    working = api.services.engine
-    api.services.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
+    working = api.state.engine
+    api.state.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none")
     try:
         response = api.client.get("/readyz")
     finally:
-        api.services.engine.dispose()
-        api.services.engine = working
+        api.state.engine.dispose()
+        api.state.engine = working
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": False, "model": True}
     assert response.json()["detail"]["database"] == "unreachable (OperationalError)"
@@ -66,12 +66,12 @@ def test_metrics_count_requests_by_route_template_and_status(api: Api) -> None:
     assert sample(text, "mentor_themes_tagging_seconds_count") > sample(
         before, "mentor_themes_tagging_seconds_count"
     )
-    version = api.services.tagging.model.version
+    version = api.state.tagging.model.version
     assert sample(text, "mentor_themes_active_model_info", version=version) == 1
 
 
 def test_readyz_is_503_while_the_model_process_is_down_and_recovers(api: Api) -> None:
-    runner = api.services.tagging._process
+    runner = api.state.tagging._process
     assert runner is not None, "the test app runs the model in a child process"
     os.kill(runner._child.pid, signal.SIGKILL)  # type: ignore[arg-type]
     runner._child.join(timeout=10)

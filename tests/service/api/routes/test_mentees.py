@@ -17,7 +17,7 @@ def test_delete_mentee_erases_every_note_and_theme_and_returns_the_count(api: Ap
     kept = api.post_note(key, mentee_id="staying", text=TEXT).json()
     response = api.client.delete("/v1/mentees/leaving", headers=api.headers(key))
     assert response.status_code == 200 and response.json() == {"deleted": 3}
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         ids = [note["id"] for note in erased]
         assert session.scalar(select(func.count()).where(Note.id.in_(ids))) == 0
         orphans = (

@@ -19,7 +19,7 @@ def test_model_returns_the_card_without_file_paths(api: Api) -> None:
     assert card["thresholds"] and card["labels"] and card["libraries"]
     assert card["data"]["files"] == [{"sha256": "0" * 64}]
     text = json.dumps(card)
-    assert "/somewhere" not in text and str(api.services.settings.models_dir) not in text
+    assert "/somewhere" not in text and str(api.state.settings.models_dir) not in text
 
 
 def test_model_needs_a_key(api: Api) -> None:
@@ -52,4 +52,4 @@ def test_activate_takes_only_a_registered_version_never_a_path(api: Api, version
         f"/v1/models/{version}/activate", json={"force": True}, headers=api.headers(key)
     )
     assert_problem(response, 404)
-    assert str(api.services.settings.models_dir) not in response.text
+    assert str(api.state.settings.models_dir) not in response.text

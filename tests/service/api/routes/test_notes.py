@@ -61,7 +61,7 @@ def test_post_note_returns_201_with_themes_evidence_and_model_version(api: Api) 
 def test_post_note_is_committed_with_themes(api: Api) -> None:
     key = api.key(api.tenant(), Role.INGEST)
     note = api.post_note(key, text=TEXT).json()
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         stored = session.scalars(select(Note).where(Note.id == note["id"])).one()
         assert stored.text == TEXT
         assert {row.theme for row in stored.themes} == {t["theme"] for t in note["themes"]}
@@ -105,7 +105,7 @@ def test_store_text_false_keeps_themes_and_offsets_but_no_text(api: Api) -> None
     for theme in note["themes"]:
         for evidence in theme["evidence"]:
             assert evidence["text"] is None and 0 <= evidence["start"] < evidence["end"]
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         stored = session.scalars(select(Note).where(Note.id == note["id"])).one()
         assert stored.text is None
         assert all("text" not in e for row in stored.themes for e in row.evidence)
@@ -398,7 +398,7 @@ def test_delete_note_removes_it_and_its_themes(api: Api) -> None:
     assert response.status_code == 204 and response.content == b""
     assert_problem(api.client.get(f"/v1/notes/{note['id']}", headers=api.headers(key)), 404)
     assert_problem(api.client.delete(f"/v1/notes/{note['id']}", headers=api.headers(key)), 404)
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         assert session.scalars(select(Note).where(Note.id == note["id"])).first() is None
 
 
@@ -438,10 +438,10 @@ def test_delete_note_removes_its_theme_rows(api: Api) -> None:
     key = api.key(api.tenant(), Role.ADMIN)
     note = api.post_note(key, text=TEXT).json()
     assert note["themes"]
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         seq = session.scalars(select(Note.seq).where(Note.id == note["id"])).one()
     api.client.delete(f"/v1/notes/{note['id']}", headers=api.headers(key))
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         assert session.scalars(select(NoteTheme).where(NoteTheme.note_seq == seq)).all() == []
 
 

@@ -130,7 +130,7 @@ def test_queue_lists_unreviewed_notes_with_text_least_certain_first(api: Api) ->
     margins = [note["margin"] for note in queue]
     assert margins == sorted(margins) and all(m is not None and m >= 0 for m in margins)
     assert all(note["uncertain_theme"] for note in queue)
-    with api.services.sessions() as session:
+    with api.state.sessions() as session:
         stored = dict(session.execute(select(Note.id, Note.margin).where(Note.id.in_(ids))).all())
     assert [note["margin"] for note in queue] == [stored[note["id"]] for note in queue]
     top = api.client.get("/v1/review-queue?limit=2", headers=api.headers(key)).json()["notes"]

@@ -17,7 +17,7 @@ def test_tag_returns_themes_per_text_and_stores_nothing(api: Api) -> None:
     body = response.json()
     assert body["model_version"] == "20260101-000000-test"
     assert len(body["results"]) == 2
-    expected = api.services.tagging.model.tagger.tag(TEXTS)
+    expected = api.state.tagging.model.tagger.tag(TEXTS)
     for result, matches in zip(body["results"], expected, strict=True):
         assert [t["theme"] for t in result["themes"]] == [m.theme for m in matches]
         for theme in result["themes"]:

@@ -47,7 +47,7 @@ def store(api: Api, tenant: str, notes: list[dict[str, Any]]) -> list[str]:
                 ],  # fmt: skip
             )
         )
-    with transaction(api.services.sessions) as session:
+    with transaction(api.state.sessions) as session:
         insert_notes(session, records)
     return [record.id for record in records]
 
