@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.storage.note_themes import themes_of
 from service.storage.tables import Note, NoteTheme, TrendTheme
 from service.trends.periods import EARLIEST, Interval
 from service.trends.results import PeriodCounts
@@ -39,13 +40,8 @@ def last_sessions(session: Session, scope: Scope, k: int, until: date) -> list[s
         .order_by(Note.session_date.desc(), Note.seq.desc())
         .limit(k)
     ).all()
-    themes: dict[int, set[str]] = {seq: set() for seq in seqs}
-    if seqs:
-        for seq, theme in session.execute(
-            select(NoteTheme.note_seq, NoteTheme.theme).where(NoteTheme.note_seq.in_(seqs))
-        ):
-            themes[seq].add(theme)
-    return [themes[seq] for seq in seqs]
+    themes = themes_of(session, seqs)
+    return [set(themes.get(seq, ())) for seq in seqs]
 
 
 def examples(

@@ -18,9 +18,9 @@ from sqlalchemy import Table, and_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from service.storage.note_themes import themes_of
 from service.storage.tables import (
     Note,
-    NoteTheme,
     TrendMentee,
     TrendPair,
     TrendPeriod,
@@ -221,10 +221,6 @@ def rebuild(session: Session) -> None:
         ).all()
         if not rows:
             return
-        seqs = [row.seq for row in rows]
-        themes: dict[int, list[str]] = {}
-        found = select(NoteTheme.note_seq, NoteTheme.theme).where(NoteTheme.note_seq.in_(seqs))
-        for seq, theme in session.execute(found):
-            themes.setdefault(seq, []).append(theme)
+        themes = themes_of(session, [row.seq for row in rows])
         apply(session, [rollup_note(row, themes.get(row.seq, ())) for row in rows], 1)
-        last = seqs[-1]
+        last = rows[-1].seq
