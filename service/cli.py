@@ -12,17 +12,18 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.table import Table
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.auth.keys import Role, create_key, list_keys, revoke_key
 from service.errors import NotFound
-from service.notes.demo import DEMO_FILE, load, tenant_has_notes
+from service.notes.demo import DEMO_SESSIONS, load, tenant_has_notes
 from service.notes.retag import retag as retag_notes
 from service.notes.reviews import as_sample, reviewed_notes
 from service.observability import logs
 from service.settings import get_settings
 from service.storage.db import make_engine, make_sessions
-from service.storage.migrate import current_revision, head_revision, upgrade
+from service.storage.migrate import SchemaOutOfDate, check_schema, current_revision, upgrade
 from training.cli import app as training_app
 from training.cli.console import console, fail, progress_bar
 from training.errors import TrainingError
@@ -43,11 +44,19 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 
 
+def _checked_engine(url: str) -> Engine:
+    """An engine on a database whose schema this code was written for (else exit 2)."""
+    engine = make_engine(url)
+    try:
+        check_schema(engine)
+    except SchemaOutOfDate as error:
+        engine.dispose()
+        fail(error)
+    return engine
+
+
 def _sessions() -> sessionmaker[Session]:
-    engine = make_engine(get_settings().database_url)
-    if current_revision(engine) != head_revision():
-        fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
-    return make_sessions(engine)
+    return make_sessions(_checked_engine(get_settings().database_url))
 
 
 @db_app.command("upgrade")
@@ -132,7 +141,9 @@ def keys_list(
 @demo_app.command("load")
 def demo_load(
     tenant: Annotated[str, typer.Option(help="Tenant to load the sessions into.")] = "demo",
-    file: Annotated[Path, typer.Option(help="Sessions, JSON Lines.")] = DEMO_FILE,
+    file: Annotated[
+        Path | None, typer.Option(help="Sessions, JSON Lines. Default: the shipped timeline.")
+    ] = None,
     if_empty: Annotated[
         bool, typer.Option(help="Do nothing when the tenant already has notes.")
     ] = False,
@@ -145,7 +156,7 @@ def demo_load(
         return
     try:
         model = load_model(get_settings().models_dir)
-        result = load(sessions, model, tenant, file)
+        result = load(sessions, model, tenant, file or DEMO_SESSIONS)
     except (TrainingError, ValueError, OSError) as error:
         fail(error)
     console.print(
@@ -231,10 +242,7 @@ def serve(
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
-    engine = make_engine(settings.database_url)
-    if current_revision(engine) != head_revision():
-        fail("the database schema is not up to date: run 'mentor-themes db upgrade' first")
-    engine.dispose()
+    _checked_engine(settings.database_url).dispose()
     # Workers read their settings from the environment; the rate limiter shares the rate
     # out between them.
     os.environ["MENTOR_THEMES_WORKERS"] = str(workers)
@@ -256,7 +264,7 @@ def serve(
             workers=workers,
             log_level=settings.log_level,
             log_config=None,  # JSON lines (service.observability.logs) in every worker
-            access_log=False,  # service.api.access logs requests, by route and request id
+            access_log=False,  # service.api.middleware logs requests, by route and request id
             server_header=False,
             # A new worker imports spaCy and scikit-learn before it answers the master's
             # health check: 5 s of CPU, more on a busy machine. uvicorn's default 5 s limit

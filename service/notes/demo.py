@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,9 +19,6 @@ from service.storage.tenants import ensure_tenant
 from training.registry import LoadedModel
 
 DEMO_SESSIONS = resources.files(__package__) / "demo_sessions.jsonl"
-# The CLI (service/cli.py, on its own branch) declares its --file default as a Path; an
-# installed package is a folder, so the resource is one. Delete once it uses DEMO_SESSIONS.
-DEMO_FILE = Path(str(DEMO_SESSIONS))
 CHUNK = 500
 
 
