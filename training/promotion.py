@@ -16,8 +16,8 @@ from typing import Any
 
 from training.errors import ModelError
 from training.metrics import Report, evaluate, indicator
-from training.registry import LoadedModel, file_sha256, read_active, set_active
-from training.samples import Sample
+from training.registry import LoadedModel, file_sha256, load_model, read_active, set_active
+from training.samples import Sample, load_samples
 
 HISTORY_FILE = "history.jsonl"
 # The repository's held-out notes, relative to the working directory (a checkout).
@@ -28,7 +28,7 @@ DEFAULT_MAX_THEME_DROP = 0.05
 
 def score(model: LoadedModel, notes: Sequence[Sample]) -> Report:
     """A model's metrics on labelled notes."""
-    labels = [str(label) for label in model.tagger.classes_]
+    labels = list(model.labels)
     predicted = model.tagger.predict([note.text for note in notes])
     return evaluate(indicator([note.labels for note in notes], labels), predicted, labels)
 
@@ -136,6 +136,39 @@ def promote(
     _record(models_dir, event)
     set_active(models_dir, candidate.version)
     return event
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """A promotion that went through: the check it passed (or was forced past), the
+    history event recorded, and how many held-out notes it was judged on."""
+
+    check: PromotionCheck
+    event: dict[str, Any]
+    notes: int
+
+
+def check_and_promote(
+    models_dir: Path,
+    candidate: LoadedModel,
+    *,
+    heldout: Sequence[Path],
+    tolerance: float = DEFAULT_TOLERANCE,
+    max_theme_drop: float = DEFAULT_MAX_THEME_DROP,
+    force: bool = False,
+    by: str | None = None,
+) -> Promotion:
+    """Score ``candidate`` and the active version on the held-out notes, then promote the
+    candidate as ``promote`` does. Raises TrainingError (ModelError when the check fails
+    without ``force``), changing nothing."""
+    current = read_active(models_dir)
+    active = load_model(models_dir, current) if current else None
+    notes = load_samples(heldout, label_set=set(candidate.labels))
+    check = check_promotion(
+        candidate, active, notes, tolerance=tolerance, max_theme_drop=max_theme_drop
+    )
+    event = promote(models_dir, candidate, check, heldout=heldout, force=force, by=by)
+    return Promotion(check=check, event=event, notes=len(notes))
 
 
 def rollback(models_dir: Path, *, by: str | None = None) -> dict[str, Any]:

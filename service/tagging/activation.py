@@ -10,9 +10,8 @@ from pathlib import Path
 from service.errors import Conflict, NotFound
 from service.tagging.reload import ModelWatcher
 from training.errors import ModelError, TrainingError
-from training.promotion import PromotionCheck, check_promotion, promote
-from training.registry import LoadedModel, list_cards, load_model, read_active
-from training.samples import load_samples
+from training.promotion import PromotionCheck, check_and_promote
+from training.registry import LoadedModel, list_cards, load_model
 
 
 @dataclass(frozen=True)
@@ -43,22 +42,25 @@ def activate(
     fails the held-out check without ``force``."""
     candidate = _registered(models_dir, version)
     try:
-        active_version = read_active(models_dir)
-        active = load_model(models_dir, active_version) if active_version else None
-        notes = load_samples(heldout, label_set=set(candidate.labels))
-        check = check_promotion(
-            candidate, active, notes, tolerance=tolerance, max_theme_drop=max_theme_drop
+        promotion = check_and_promote(
+            models_dir,
+            candidate,
+            heldout=heldout,
+            tolerance=tolerance,
+            max_theme_drop=max_theme_drop,
+            force=force,
+            by=by,
         )
-        event = promote(models_dir, candidate, check, heldout=heldout, force=force, by=by)
     except ModelError as error:
         raise Conflict(str(error)) from error
     except TrainingError as error:
         raise Conflict(f"cannot score the models: {error}") from error
+    event = promotion.event
     return Activation(
         active=event["version"],
         previous=event["previous"],
         forced=event["forced"],
-        check=check,
+        check=promotion.check,
         serving=watcher.check_now(),
     )
 

@@ -50,7 +50,7 @@ def evaluate_command(
     """Score a model on labelled notes: per theme, macro/micro F1, no-theme accuracy."""
     try:
         loaded = load_model(models_dir, model)
-        labels = [str(label) for label in loaded.tagger.classes_]
+        labels = list(loaded.labels)
         notes = load_samples(data, label_set=set(labels))
     except TrainingError as error:
         fail(error)
@@ -73,7 +73,7 @@ def _write_full_report(
 ) -> None:
     """The --report folder: the learning curve refits the model on ``samples`` (default:
     the files on its card)."""
-    labels = {str(label) for label in loaded.tagger.classes_}
+    labels = set(loaded.labels)
     try:
         training_files = samples or training_paths(loaded.card)
         training, weights = load_weighted_samples(training_files, label_set=labels)

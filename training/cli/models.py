@@ -15,8 +15,7 @@ from training.promotion import (
     DEFAULT_HELDOUT,
     DEFAULT_MAX_THEME_DROP,
     DEFAULT_TOLERANCE,
-    check_promotion,
-    promote,
+    check_and_promote,
     read_history,
     rollback,
     score,
@@ -98,9 +97,7 @@ def models_compare(
     """Both models' per-theme metrics on the same notes, side by side, with B - A."""
     try:
         a, b = load_model(models_dir, first), load_model(models_dir, second)
-        labels = {str(label) for label in a.tagger.classes_} | {
-            str(label) for label in b.tagger.classes_
-        }
+        labels = set(a.labels) | set(b.labels)
         notes = load_samples(data, label_set=labels)
     except TrainingError as error:
         fail(error)
@@ -144,18 +141,22 @@ def models_promote(
     candidate active unless it is worse beyond the tolerances (or --force)."""
     paths = heldout or [default_file(DEFAULT_HELDOUT, "--heldout")]
     try:
-        candidate = load_model(models_dir, version)
-        current = read_active(models_dir)
-        active = load_model(models_dir, current) if current else None
-        notes = load_samples(paths, label_set={str(c) for c in candidate.tagger.classes_})
-        check = check_promotion(
-            candidate, active, notes, tolerance=tolerance, max_theme_drop=max_theme_drop
+        promotion = check_and_promote(
+            models_dir,
+            load_model(models_dir, version),
+            heldout=paths,
+            tolerance=tolerance,
+            max_theme_drop=max_theme_drop,
+            force=force,
+            by=by,
         )
-        event = promote(models_dir, candidate, check, heldout=paths, force=force, by=by)
     except TrainingError as error:
         fail(error)
+    check, event = promotion.check, promotion.event
     was = f" (was {check.active['macro_f1']:.3f})" if check.active else ""
-    console.print(f"held-out macro-F1 {check.candidate['macro_f1']:.3f}{was} on {len(notes)} notes")
+    console.print(
+        f"held-out macro-F1 {check.candidate['macro_f1']:.3f}{was} on {promotion.notes} notes"
+    )
     for problem in check.problems:
         console.print(f"[yellow]forced despite:[/yellow] {problem}")
     console.print(f"active model: {event['version']} (was {event['previous']})")

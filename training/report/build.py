@@ -79,7 +79,7 @@ def build_report(
         Called with (fits done, fits in all, description) after each fit.
     """
     tagger = loaded.tagger
-    labels = [str(label) for label in tagger.classes_]
+    labels = list(loaded.labels)
     truth, scores, predicted = _scored(tagger, notes, labels)
     metrics = evaluate(truth, predicted, labels)
     errors = misclassified(notes, truth, predicted, scores, labels)
