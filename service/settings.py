@@ -6,6 +6,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from training.promotion import DEFAULT_HELDOUT
+from training.registry import DEFAULT_MODELS_DIR
+
 MIB = 1024 * 1024
 
 
@@ -18,7 +21,7 @@ class Settings(BaseSettings):
         "sqlite:///var/mentor-themes.db",
         description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://…",
     )
-    models_dir: Path = Field(Path("models"), description="The model registry folder.")
+    models_dir: Path = Field(DEFAULT_MODELS_DIR, description="The model registry folder.")
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `serve` listens on.")
     workers: int = Field(1, ge=1, le=64, description="Worker processes `serve` starts.")
@@ -43,7 +46,7 @@ class Settings(BaseSettings):
         2.0, ge=0, description="How often each worker checks models/active (0: never)."
     )
     heldout_paths: list[Path] = Field(
-        [Path("data/samples/holdout.jsonl")],
+        [DEFAULT_HELDOUT],
         description="Labelled notes that POST /v1/models/{version}/activate scores models on.",
     )
     prometheus_multiproc_dir: Path | None = Field(
