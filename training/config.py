@@ -41,7 +41,12 @@ class EvaluationConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     stratified_folds: int = Field(default=5, ge=2)
-    grouped_folds: int = Field(default=8, ge=2)
+    # 0 leaves a cross-validation out (each fold is a fit of the whole design).
+    grouped_folds: int = Field(default=8, ge=0)
+    family_folds: int = Field(default=5, ge=0)
+    # Labelled notes of other genres and writers, never trained on: the final model is
+    # scored on them when the file exists (relative to the working directory).
+    transfer_set: str | None = "data/transfer/dev.jsonl"
 
 
 class SelectionConfig(BaseModel):

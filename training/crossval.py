@@ -1,5 +1,7 @@
-"""Honest generalisation estimates: multi-label stratified k-fold, and k-fold grouped by
-source (every note is predicted by a model that never saw a note of its source).
+"""Generalisation estimates: multi-label stratified k-fold; k-fold grouped by source (every
+note is predicted by a model that never saw a note of its voice or genre); and k-fold
+grouped by genre family (a model that never saw a note of that family of writing: the
+nearest the samples come to notes of a kind nobody wrote for us).
 
 Every fold clones the estimator and fits it on the training part only, so vocabularies,
 IDF weights and thresholds never see the held-out notes. Sample weights go to those fits
@@ -20,7 +22,7 @@ from training.estimator import ThemeTagger
 from training.metrics import Report, evaluate, indicator
 from training.samples import Sample
 
-Scheme = Literal["stratified", "grouped"]
+Scheme = Literal["stratified", "grouped", "family"]
 
 
 class CVResult(TypedDict):
@@ -30,6 +32,7 @@ class CVResult(TypedDict):
     fold_macro_f1_mean: float
     fold_macro_f1_std: float
     per_source_macro_f1: dict[str, float]
+    per_family_macro_f1: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,9 @@ class Fold:
 def make_folds(
     samples: Sequence[Sample], labels: Sequence[str], *, scheme: Scheme, n_splits: int, seed: int
 ) -> list[Fold]:
-    """Stratified: folds balanced on every theme. Grouped: folds of whole sources (one
-    source per fold when there are no more sources than ``n_splits``)."""
+    """Stratified: folds balanced on every theme. Grouped: folds of whole sources; family:
+    folds of whole genre families (one group per fold when there are no more groups than
+    ``n_splits``)."""
     truth = indicator([s.labels for s in samples], labels)
     placeholder = np.zeros(len(samples))
     if scheme == "stratified":
@@ -52,11 +56,11 @@ def make_folds(
             Fold(f"fold {i + 1}", train, test)
             for i, (train, test) in enumerate(splitter.split(placeholder, truth))
         ]
-    sources = [s.source for s in samples]
-    n_groups = min(n_splits, len(set(sources)))
+    groups = [s.family if scheme == "family" else s.source for s in samples]
+    n_groups = min(n_splits, len(set(groups)))
     return [
-        Fold("+".join(sorted({sources[i] for i in test})), train, test)
-        for train, test in GroupKFold(n_splits=n_groups).split(placeholder, truth, groups=sources)
+        Fold("+".join(sorted({groups[i] for i in test})), train, test)
+        for train, test in GroupKFold(n_splits=n_groups).split(placeholder, truth, groups=groups)
     ]
 
 
@@ -96,6 +100,7 @@ def cross_validate(
     predicted = np.zeros_like(truth)
     fold_scores: dict[str, float] = {}
     sources = np.array([s.source for s in samples])
+    families = np.array([s.family for s in samples])
     for fold in make_folds(samples, labels, scheme=scheme, n_splits=n_splits, seed=seed):
         fold_weights = None if weights is None else weights[fold.train]
         fold_prediction = _fit_and_predict(estimator, samples, fold, labels, fold_weights)
@@ -110,7 +115,8 @@ def cross_validate(
         pooled=evaluate(truth, predicted, labels),
         fold_macro_f1_mean=round(float(scores.mean()), 4),
         fold_macro_f1_std=round(float(scores.std()), 4),
-        per_source_macro_f1=_per_source_macro_f1(truth, predicted, sources, labels),
+        per_source_macro_f1=_per_group_macro_f1(truth, predicted, sources, labels),
+        per_family_macro_f1=_per_group_macro_f1(truth, predicted, families, labels),
     )
 
 
@@ -133,12 +139,12 @@ def _fit_and_predict(
     return indicator(_label_lists(model, [samples[i].text for i in fold.test]), labels)
 
 
-def _per_source_macro_f1(
-    truth: np.ndarray, predicted: np.ndarray, sources: np.ndarray, labels: Sequence[str]
+def _per_group_macro_f1(
+    truth: np.ndarray, predicted: np.ndarray, groups: np.ndarray, labels: Sequence[str]
 ) -> dict[str, float]:
     return {
-        source: evaluate(truth[sources == source], predicted[sources == source], labels)["macro_f1"]
-        for source in sorted(set(sources.tolist()))
+        group: evaluate(truth[groups == group], predicted[groups == group], labels)["macro_f1"]
+        for group in sorted(set(groups.tolist()))
     }
 
 

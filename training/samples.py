@@ -23,6 +23,9 @@ class Sample:
     text: str
     labels: tuple[str, ...]
     source: str
+    # The kind of writing's family (education, health, ...) that the genre-family
+    # cross-validation holds out whole; a file without the field is one family.
+    family: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,4 +201,15 @@ def _to_sample(
         raise SampleError(
             str(path), line, f"field 'source' of {sample_id!r} must be a non-empty string"
         )
-    return Sample(id=sample_id, text=text, labels=tuple(sorted(labels)), source=source or path.stem)
+    family = record.get("family")
+    if family is not None and (not isinstance(family, str) or not family.strip()):
+        raise SampleError(
+            str(path), line, f"field 'family' of {sample_id!r} must be a non-empty string"
+        )
+    return Sample(
+        id=sample_id,
+        text=text,
+        labels=tuple(sorted(labels)),
+        source=source or path.stem,
+        family=family or path.stem,
+    )

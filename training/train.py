@@ -11,10 +11,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from training.config import TrainingConfig
-from training.crossval import CVResult, cross_validate
+from training.crossval import CVResult, Scheme, cross_validate
 from training.estimator import ThemeTagger
-from training.registry import library_versions, new_version, read_card, save_model
-from training.samples import Sample, SamplesFile, load_weighted_samples
+from training.metrics import evaluate, indicator
+from training.registry import file_sha256, library_versions, new_version, read_card, save_model
+from training.samples import Sample, SamplesFile, load_samples, load_weighted_samples
 from training.themes import Theme
 
 Progress = Callable[[int, int, str], None]
@@ -73,25 +74,16 @@ def evaluate_design(
     sample_weight: Sequence[float] | None = None,
     on_fold: Callable[[str], None] | None = None,
 ) -> dict[str, CVResult]:
-    """Both generalisation estimates; the grouped one needs at least two sources. Weights
-    go to each fold's fit; the scores count every note once."""
-    results = {
-        "stratified": cross_validate(
+    """The configured generalisation estimates: stratified always; grouped by source and
+    by genre family when asked for and there are at least two groups. Weights go to each
+    fold's fit; the scores count every note once."""
+    results = {}
+    for name, scheme, folds in _schemes(samples, config):
+        results[name] = cross_validate(
             tagger,
             samples,
-            scheme="stratified",
-            n_splits=config.evaluation.stratified_folds,
-            seed=config.seed,
-            sample_weight=sample_weight,
-            on_fold=on_fold,
-        )
-    }
-    if len({sample.source for sample in samples}) >= 2:
-        results["grouped_by_source"] = cross_validate(
-            tagger,
-            samples,
-            scheme="grouped",
-            n_splits=config.evaluation.grouped_folds,
+            scheme=scheme,
+            n_splits=folds,
             seed=config.seed,
             sample_weight=sample_weight,
             on_fold=on_fold,
@@ -99,11 +91,40 @@ def evaluate_design(
     return results
 
 
+def _schemes(samples: Sequence[Sample], config: TrainingConfig) -> list[tuple[str, Scheme, int]]:
+    """(card key, scheme, folds) of each cross-validation a training run makes."""
+    evaluation = config.evaluation
+    schemes: list[tuple[str, Scheme, int]] = [
+        ("stratified", "stratified", evaluation.stratified_folds)
+    ]
+    sources, families = {s.source for s in samples}, {s.family for s in samples}
+    if evaluation.grouped_folds and len(sources) >= 2:
+        schemes.append(
+            ("grouped_by_source", "grouped", min(evaluation.grouped_folds, len(sources)))
+        )
+    if evaluation.family_folds and len(families) >= 2:
+        schemes.append(("grouped_by_family", "family", min(evaluation.family_folds, len(families))))
+    return schemes
+
+
 def count_steps(samples: Sequence[Sample], config: TrainingConfig) -> int:
-    """Folds of both cross-validations plus the final fit."""
-    sources = len({sample.source for sample in samples})
-    grouped = min(config.evaluation.grouped_folds, sources) if sources >= 2 else 0
-    return config.evaluation.stratified_folds + grouped + 1
+    """Folds of every cross-validation plus the final fit."""
+    return sum(folds for _, _, folds in _schemes(samples, config)) + 1
+
+
+def transfer_scores(
+    tagger: ThemeTagger, config: TrainingConfig, themes: Sequence[Theme]
+) -> dict[str, Any] | None:
+    """The fitted model on the transfer set (other genres, other writers), or None when
+    the config names none or it is not in the working directory (an installed package)."""
+    name = config.evaluation.transfer_set
+    if name is None or not Path(name).is_file():
+        return None
+    notes = load_samples([Path(name)], label_set={theme.id for theme in themes})
+    labels = [str(label) for label in tagger.classes_]
+    predicted = tagger.predict([note.text for note in notes])
+    report = evaluate(indicator([note.labels for note in notes], labels), predicted, labels)
+    return {"file": name, "sha256": file_sha256(Path(name)), "report": report}
 
 
 def model_card(
@@ -113,6 +134,7 @@ def model_card(
     data: dict[str, Any],
     config: TrainingConfig,
     metrics: dict[str, CVResult],
+    transfer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a fitted model's card records (the registry adds the version)."""
     definitions = {theme.id: theme for theme in themes}
@@ -133,6 +155,7 @@ def model_card(
         "data": data,
         "config": config.model_dump(mode="json"),
         "metrics": metrics,
+        "transfer": transfer,
         "libraries": library_versions(),
     }
 
@@ -169,7 +192,10 @@ def train_model(
     )
     step("final fit")
     data = data_summary(sample_files, samples)
-    card = model_card(tagger, themes=themes, data=data, config=config, metrics=metrics)
+    transfer = transfer_scores(tagger, config, themes)
+    card = model_card(
+        tagger, themes=themes, data=data, config=config, metrics=metrics, transfer=transfer
+    )
     models_dir.mkdir(parents=True, exist_ok=True)
     version = new_version(models_dir, data["sha256"])
     folder = save_model(models_dir, version, tagger, card)

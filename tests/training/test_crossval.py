@@ -110,3 +110,15 @@ def test_weights_must_match_the_samples(small_samples: list[Sample]) -> None:
             seed=1,
             sample_weight=[1.0, 2.0],
         )
+
+
+def test_family_folds_hold_out_whole_genre_families(small_samples: list[Sample]) -> None:
+    families = ("education", "health", "workplace", "notes")
+    samples = [replace(s, family=families[i % 4]) for i, s in enumerate(small_samples)]
+    labels = sorted({label for s in samples for label in s.labels})
+    folds = make_folds(samples, labels, scheme="family", n_splits=8, seed=1)
+    assert len(folds) == 4  # one family per fold: no more families than splits
+    for fold in folds:
+        tested = {samples[i].family for i in fold.test}
+        assert len(tested) == 1 and fold.name == tested.pop()
+        assert fold.name not in {samples[i].family for i in fold.train}

@@ -125,3 +125,12 @@ def test_weighted_samples_carry_the_weight_of_their_file(tmp_path: Path) -> None
     assert [s.id for s in samples] == ["a", "b", "note-1", "note-2", "c"]
     assert weights == [1.0, 1.0, 3.0, 3.0, 3.0]
     assert samples == load_samples([base, corrections])
+
+
+def test_family_comes_from_the_note_or_else_the_file(tmp_path: Path) -> None:
+    tagged = json.dumps({"id": "a", "text": "t", "labels": [], "family": "health"})
+    path = write_lines(tmp_path / "genres.jsonl", [tagged, note("b")])
+    assert [s.family for s in load_samples([path])] == ["health", "genres"]
+    bad = write_lines(tmp_path / "bad.jsonl", [json.dumps({**json.loads(note("c")), "family": 3})])
+    with pytest.raises(SampleError, match="field 'family' of 'c'"):
+        load_samples([bad])

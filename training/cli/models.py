@@ -43,10 +43,13 @@ HeldOut = Annotated[
 def _headline(card: dict[str, Any]) -> str:
     metrics = card.get("metrics", {})
     parts = []
-    for scheme in ("grouped_by_source", "stratified"):
+    transfer = card.get("transfer")
+    if transfer:
+        parts.append(f"transfer macro-F1 {transfer['report']['macro_f1']:.3f}")
+    for scheme in ("grouped_by_family", "grouped_by_source", "stratified"):
         pooled = metrics.get(scheme, {}).get("pooled")
         if pooled:
-            name = scheme.split("_")[0]
+            name = scheme.removeprefix("grouped_by_")
             parts.append(f"{name} macro-F1 {pooled['macro_f1']:.3f}")
     parts.append(f"n={card.get('data', {}).get('n', '?')}")
     return "  ".join(parts)

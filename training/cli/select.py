@@ -9,11 +9,10 @@ from rich.table import Table
 
 from training.cli.console import console, fail, progress_bar
 from training.cli.options import (
-    DEFAULT_SAMPLES,
     ConfigFile,
     SamplesFiles,
     ThemesFile,
-    default_file,
+    default_samples,
 )
 from training.config import DEFAULT_CONFIG, load_config
 from training.errors import TrainingError
@@ -33,11 +32,12 @@ def select(
         Path | None, typer.Option("--json", help="Write the comparison here.")
     ] = None,
 ) -> None:
-    """Cross-validate every candidate design of the config; the best grouped score wins."""
+    """Cross-validate every candidate design of the config and score it on the transfer set;
+    the best mean of the genre-family grouped and transfer macro-F1 wins."""
     try:
         training_config = load_config(config or DEFAULT_CONFIG)
         codebook = load_themes(themes or DEFAULT_THEMES)
-        paths = samples or [default_file(DEFAULT_SAMPLES, "--samples")]
+        paths = samples or default_samples()
         notes = load_samples(paths, label_set={theme.id for theme in codebook})
         with progress_bar(1, "comparing designs") as advance:
             comparison = select_design(
@@ -48,7 +48,9 @@ def select(
     table = Table(title="candidate designs (pooled out-of-fold scores)")
     for column in (
         "design",
+        "grouped by",
         "grouped macro F1",
+        "transfer macro F1",
         "grouped min theme F1",
         "stratified macro F1",
         "no-theme acc.",
@@ -58,13 +60,15 @@ def select(
     for name, result in comparison["candidates"].items():
         table.add_row(
             ("* " if name == comparison["best"] else "  ") + name,
+            result["grouped_scheme"].removeprefix("grouped_by_"),
             f"{result['grouped_macro_f1']:.3f}",
+            "-" if result["transfer_macro_f1"] is None else f"{result['transfer_macro_f1']:.3f}",
             f"{result['grouped_min_theme_f1']:.3f}",
             f"{result['stratified_macro_f1']:.3f}",
             f"{result['grouped_no_theme_accuracy']:.3f}",
             f"{result['seconds']:.1f}",
         )
     console.print(table)
-    console.print(f"best by grouped macro-F1: {comparison['best']}")
+    console.print(f"best (grouped and transfer macro-F1): {comparison['best']}")
     if json_out is not None:
         json_out.write_text(json.dumps(comparison, indent=2) + "\n", encoding="utf-8")

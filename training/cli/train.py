@@ -7,12 +7,11 @@ from rich.table import Table
 
 from training.cli.console import console, fail, progress_bar
 from training.cli.options import (
-    DEFAULT_SAMPLES,
     ConfigFile,
     OutDir,
     ThemesFile,
     WeightedSamplesFiles,
-    default_file,
+    default_samples,
 )
 from training.config import DEFAULT_CONFIG, load_config
 from training.errors import TrainingError
@@ -43,7 +42,7 @@ def train(
         codebook = load_themes(themes or DEFAULT_THEMES)
         with progress_bar(1, "training") as advance:
             run = train_model(
-                samples or [SamplesFile(default_file(DEFAULT_SAMPLES, "--samples"))],
+                samples or [SamplesFile(path) for path in default_samples()],
                 config=training_config,
                 themes=codebook,
                 models_dir=out,
@@ -63,4 +62,11 @@ def train(
     table.add_row("macro F1", "", *[f"{metrics[s]['pooled']['macro_f1']:.3f}" for s in metrics])
     table.add_row("micro F1", "", *[f"{metrics[s]['pooled']['micro_f1']:.3f}" for s in metrics])
     console.print(table)
+    transfer = run.card.get("transfer")
+    if transfer:
+        report = transfer["report"]
+        console.print(
+            f"transfer set {transfer['file']}: macro F1 {report['macro_f1']:.3f}, "
+            f"no-theme notes left untagged {report['no_theme_accuracy'] or 0:.3f}"
+        )
     console.print(f"written to {run.folder}; active model: {read_active(out)}")

@@ -98,3 +98,42 @@ def test_train_writes_to_mentor_themes_models_dir(workspace: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert f"already in {workspace / 'models'}" in result.output
+
+
+def test_train_holds_out_genre_families_and_scores_the_transfer_set(
+    tmp_path: Path, small_samples: list[Sample]
+) -> None:
+    families = ("education", "health", "workplace")
+    for n, family in enumerate(families):
+        rows = small_samples[n * 80 : (n + 1) * 80]
+        (tmp_path / f"{family}.jsonl").write_text(
+            "".join(
+                json.dumps({"id": s.id, "text": s.text, "labels": list(s.labels), "family": family})
+                + "\n"
+                for s in rows
+            )
+        )
+    transfer = small_samples[300:350]
+    (tmp_path / "transfer.jsonl").write_text(
+        "".join(
+            json.dumps({"id": s.id, "text": s.text, "labels": list(s.labels)}) + "\n"
+            for s in transfer
+        )
+    )
+    config = FAST_CONFIG.replace(
+        "grouped_folds = 2",
+        f'grouped_folds = 0\nfamily_folds = 3\ntransfer_set = "{tmp_path / "transfer.jsonl"}"',
+    )
+    (tmp_path / "config.toml").write_text(config)
+    samples = [
+        arg for family in families for arg in ("--samples", str(tmp_path / f"{family}.jsonl"))
+    ]
+    arguments = ["train", *samples, "--config", str(tmp_path / "config.toml")]
+    result = runner.invoke(app, [*arguments, "--out", str(tmp_path / "models")])
+    assert result.exit_code == 0, result.output
+    card = json.loads(next((tmp_path / "models").glob("*/card.json")).read_text())
+    assert set(card["metrics"]) == {"stratified", "grouped_by_family"}
+    assert card["metrics"]["grouped_by_family"]["folds"] == 3
+    assert set(card["metrics"]["grouped_by_family"]["per_family_macro_f1"]) == set(families)
+    assert card["transfer"]["report"]["n"] == len(transfer)
+    assert "transfer set" in result.output
