@@ -20,7 +20,8 @@ RUN pip install .
 # The default model is trained at build time from the committed samples; the config is
 # seeded, so the same sources give the same model.
 COPY data/samples/ data/samples/
-RUN mentor-themes train --samples data/samples/notes.jsonl --unless-active \
+COPY data/transfer/ data/transfer/
+RUN mentor-themes train --unless-active \
     && mkdir -p var \
     && chown -R mentor:mentor /app/var /app/models
 

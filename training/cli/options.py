@@ -11,6 +11,9 @@ from training.samples import SamplesFile, parse_samples_file
 
 # The repository's samples, relative to the working directory (a checkout).
 DEFAULT_SAMPLES = Path("data/samples/notes.jsonl")
+# Notes in the kinds of writing real notes come in, one file per genre family.
+DEFAULT_GENRE_SAMPLES = Path("data/samples/genres")
+DEFAULT_SAMPLES_HELP = f"{DEFAULT_SAMPLES} and {DEFAULT_GENRE_SAMPLES}/*.jsonl"
 # The variable the service reads the registry folder from (its models_dir setting).
 MODELS_DIR_VARIABLE = "MENTOR_THEMES_MODELS_DIR"
 
@@ -24,7 +27,7 @@ OutDir = Annotated[
 SamplesFiles = Annotated[
     list[Path] | None,
     typer.Option(
-        "--samples", help=f"Samples file(s), .jsonl or .csv (default: {DEFAULT_SAMPLES})."
+        "--samples", help=f"Samples file(s), .jsonl or .csv (default: {DEFAULT_SAMPLES_HELP})."
     ),
 ]
 
@@ -42,7 +45,7 @@ WeightedSamplesFiles = Annotated[
         "--samples",
         parser=samples_file,
         metavar="PATH[:WEIGHT]",
-        help=f"Samples file(s), .jsonl or .csv (default: {DEFAULT_SAMPLES}); each note of the "
+        help=f"Samples file(s), .jsonl or .csv (default: {DEFAULT_SAMPLES_HELP}); each note of the "
         "file counts WEIGHT times in the fit (a positive number, default 1).",
     ),
 ]
@@ -65,3 +68,9 @@ def default_file(path: Path, option: str) -> Path:
             f"give {option} PATH (or run from a checkout of mentor-themes)"
         )
     return path
+
+
+def default_samples() -> list[Path]:
+    """The repository's samples (a checkout): notes.jsonl and every genre family's file."""
+    notes = default_file(DEFAULT_SAMPLES, "--samples")
+    return [notes, *sorted(DEFAULT_GENRE_SAMPLES.glob("*.jsonl"))]
